@@ -1,0 +1,83 @@
+"""Server settings, read from ``INVOICERY_*`` environment variables (and CLI flags)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from invoicery.documents.signing import parse_keys
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; defaults give a working SQLite server."""
+
+    # hide_input_in_errors: a rejected value may be a secret (signing keys, a database password)
+    model_config = SettingsConfigDict(
+        env_prefix="INVOICERY_", extra="ignore", hide_input_in_errors=True
+    )
+
+    data_dir: Path = Field(default=Path("data"), description="Where the SQLite file lives")
+    database_url: str | None = Field(
+        default=None, description="sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    public_url: str | None = Field(
+        default=None, description="Base URL of links the API returns (default http://HOST:PORT)"
+    )
+    token_ttl_seconds: int = 3600
+    max_body_bytes: int = 1024 * 1024
+    db_pool_size: int = 20
+    payment_processor: str = Field(default="sandbox", description="Processor for hosted payments")
+    processor_timeout_seconds: float = Field(
+        default=20.0, gt=0, description="A processor call taking longer fails (retryable)"
+    )
+    ach_settlement_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        description="Delay before an ACH debit settles (default: 1 business day)",
+    )
+    page_secret: str | None = Field(
+        default=None,
+        description="HMAC key of the hosted page's CSRF tokens; unset: SQLite keeps a generated "
+        "key in DATA_DIR/page-secret.key (mode 0600), PostgreSQL in the server_secrets table",
+    )
+    settlement_in_server: bool = Field(
+        default=True, description="Run the ACH settlement worker inside each server process"
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often the worker looks for due settlements"
+    )
+    pdf_link_ttl: int = Field(
+        default=900, gt=0, le=7 * 86400, description="Seconds a signed PDF link stays valid"
+    )
+    signing_keys: SecretStr | None = Field(
+        default=None,
+        description="PDF link signing keys 'KID:SECRET,KID:SECRET' (the first signs, all verify); "
+        "unset: SQLite keeps a generated key in DATA_DIR/link-signing.key (mode 0600), "
+        "PostgreSQL in the server_secrets table",
+    )
+
+    @field_validator("signing_keys")
+    @classmethod
+    def _check_signing_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            parse_keys(value.get_secret_value())
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or the default SQLite file in `data_dir`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'invoicery.db').resolve()}"
+
+    def resolved_public_url(self) -> str:
+        """Base URL for absolute links, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"
