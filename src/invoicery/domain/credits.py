@@ -1,0 +1,65 @@
+"""Customer credit: a balance per currency, kept as an append-only ledger.
+
+Every change is an entry with a signed `amount` and the `balance_after` it leaves, so
+the balance is the last entry's `balance_after` and always equals the sum of the
+amounts. Grants add; finalizing an invoice consumes what it can (never below zero);
+voiding an invoice gives back what it consumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from invoicery.domain.errors import InvalidInput
+
+__all__ = [
+    "CREDIT_PREFIX",
+    "MAX_GRANT",
+    "CreditEntry",
+    "CreditKind",
+    "applicable_credit",
+    "balance_after",
+]
+
+CREDIT_PREFIX = "crd"
+MAX_GRANT = 10**15
+
+
+class CreditKind(StrEnum):
+    """Why the balance changed."""
+
+    GRANT = "Grant"
+    APPLIED = "Applied"
+    RESTORED = "Restored"
+
+
+@dataclass(frozen=True, slots=True)
+class CreditEntry:
+    """One change of a customer's credit balance in one currency (minor units)."""
+
+    id: UUID
+    account_id: UUID
+    customer_id: UUID
+    currency: str
+    kind: CreditKind
+    amount: int
+    balance_after: int
+    invoice_id: UUID | None
+    description: str | None
+    created_at: datetime
+
+
+def applicable_credit(balance: int, total: int) -> int:
+    """How much of a credit `balance` an invoice `total` consumes: all it can, never less than 0."""
+    return max(0, min(balance, total))
+
+
+def balance_after(balance: int, amount: int) -> int:
+    """The balance after adding signed `amount`; `InvalidInput` if it would go below zero."""
+    result = balance + amount
+    if result < 0:
+        raise InvalidInput("credit balance cannot go below zero", {"amount": "exceeds balance"})
+    return result

@@ -1,0 +1,60 @@
+"""Errors every layer may raise; each wire format maps them to HTTP in one place.
+
+InvoiceryError
+├── NotFound            the resource does not exist for this account
+├── InvalidInput        a request body value is unacceptable (field -> message)
+├── BadRequest          a query value or the request itself is malformed (field -> message)
+├── InvalidState        the operation is not allowed in the resource's current state
+├── Conflict            a uniqueness rule would be broken
+└── PayloadTooLarge     the request body exceeds the limit
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = [
+    "BadRequest",
+    "Conflict",
+    "InvalidInput",
+    "InvalidState",
+    "InvoiceryError",
+    "NotFound",
+    "PayloadTooLarge",
+]
+
+
+class InvoiceryError(Exception):
+    """Base class of every expected failure."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(InvoiceryError):
+    """The resource does not exist, or belongs to another account."""
+
+
+class InvalidInput(InvoiceryError):
+    """One or more request fields are invalid; `fields` maps each field to a message."""
+
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = dict(fields or {})
+
+
+class BadRequest(InvalidInput):
+    """The request is malformed: unparseable JSON, or a query value that makes no sense."""
+
+
+class InvalidState(InvoiceryError):
+    """The resource's current state does not allow the operation."""
+
+
+class Conflict(InvoiceryError):
+    """The change would break a uniqueness rule (a duplicate alias, say)."""
+
+
+class PayloadTooLarge(InvoiceryError):
+    """The request body is larger than the server accepts."""

@@ -1,0 +1,37 @@
+"""Credit balances: consumed as far as they go, never below zero, reconciled as a ledger."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from invoicery.domain.credits import applicable_credit, balance_after
+from invoicery.domain.errors import InvalidInput
+
+
+def test_an_invoice_consumes_what_it_can() -> None:
+    assert applicable_credit(500, 1_200) == 500
+    assert applicable_credit(5_000, 1_200) == 1_200
+    assert applicable_credit(0, 1_200) == 0
+    assert applicable_credit(300, 0) == 0
+
+
+def test_the_balance_never_goes_below_zero() -> None:
+    assert balance_after(100, -100) == 0
+    with pytest.raises(InvalidInput):
+        balance_after(100, -101)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 10**9)), max_size=50))
+def test_a_ledger_of_grants_and_invoices_always_reconciles(
+    events: list[tuple[bool, int]],
+) -> None:
+    balance = 0
+    amounts = []
+    for is_grant, value in events:
+        amount = value if is_grant else -applicable_credit(balance, value)
+        balance = balance_after(balance, amount)
+        amounts.append(amount)
+        assert balance >= 0
+    assert balance == sum(amounts)
