@@ -1,0 +1,65 @@
+"""Accounts repository: merchant settings and the per-account invoice counter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from invoicery.domain.account import Account
+from invoicery.store.tables import accounts
+
+__all__ = ["get", "get_by_name", "insert", "take_invoice_sequence", "update_settings"]
+
+_FIELDS = [column for column in accounts.c if column.name != "last_invoice_seq"]
+
+
+def _to_account(row: RowMapping) -> Account:
+    return Account(**{column.name: row[column.name] for column in _FIELDS})
+
+
+async def get_by_name(conn: AsyncConnection, name: str) -> Account | None:
+    """The account called `name`, if any."""
+    row = (await conn.execute(select(*_FIELDS).where(accounts.c.name == name))).mappings().first()
+    return _to_account(row) if row else None
+
+
+async def get(conn: AsyncConnection, account_id: UUID) -> Account | None:
+    """The account with id `account_id`, if any."""
+    query = select(*_FIELDS).where(accounts.c.id == account_id)
+    row = (await conn.execute(query)).mappings().first()
+    return _to_account(row) if row else None
+
+
+async def insert(conn: AsyncConnection, *, account_id: UUID, name: str, now: datetime) -> None:
+    """Create an account with default settings."""
+    await conn.execute(accounts.insert().values(id=account_id, name=name, created_at=now))
+
+
+async def update_settings(
+    conn: AsyncConnection, *, account_id: UUID, settings: Mapping[str, Any]
+) -> None:
+    """Overwrite the given settings columns of an account."""
+    if settings:
+        await conn.execute(update(accounts).where(accounts.c.id == account_id).values(**settings))
+
+
+async def take_invoice_sequence(conn: AsyncConnection, *, account_id: UUID) -> tuple[int, str]:
+    """Reserve the account's next invoice sequence number; returns it with the prefix.
+
+    The row lock taken by the UPDATE serializes concurrent creations in one account
+    until their transactions end, and a rollback gives the number back: no gaps.
+    """
+    query = (
+        update(accounts)
+        .where(accounts.c.id == account_id)
+        .values(last_invoice_seq=accounts.c.last_invoice_seq + 1)
+        .returning(accounts.c.last_invoice_seq, accounts.c.invoice_prefix)
+    )
+    row = (await conn.execute(query)).one()
+    return int(row.last_invoice_seq), str(row.invoice_prefix)

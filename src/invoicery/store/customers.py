@@ -1,0 +1,227 @@
+"""Customers repository; every statement is scoped to one account."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from invoicery.domain.customer import Customer
+from invoicery.domain.errors import Conflict
+from invoicery.domain.ids import uuid7_lower_bound
+from invoicery.store import codecs
+from invoicery.store.pagination import PageRequest, RowPage, fetch_page
+from invoicery.store.tables import customers
+
+__all__ = [
+    "CustomerFilters",
+    "exists",
+    "find",
+    "get",
+    "insert",
+    "list_numbered",
+    "list_page",
+    "save",
+    "set_archived",
+    "set_unarchived",
+    "to_customer",
+]
+
+_COLUMNS = tuple(customers.c)
+_ALIAS_TAKEN = "a customer with this alias (external_id) already exists"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFilters:
+    """Optional list filters; timestamps are inclusive."""
+
+    company_name: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def to_customer(row: RowMapping) -> Customer:
+    """Map a customers row to the domain record."""
+    values = {column.name: row[column.name] for column in _COLUMNS}
+    values["invoicing_emails"] = tuple(values["invoicing_emails"])
+    values["billing_address"] = codecs.address_from_json(values["billing_address"])
+    values["shipping_address"] = codecs.shipping_from_json(values["shipping_address"])
+    values["custom_taxes"] = codecs.custom_taxes_from_json(values["custom_taxes"])
+    return Customer(**values)
+
+
+def _values(customer: Customer) -> dict[str, Any]:
+    values = {column.name: getattr(customer, column.name) for column in _COLUMNS}
+    values["invoicing_emails"] = list(customer.invoicing_emails)
+    values["billing_address"] = codecs.address_to_json(customer.billing_address)
+    values["shipping_address"] = codecs.shipping_to_json(customer.shipping_address)
+    values["custom_taxes"] = codecs.custom_taxes_to_json(customer.custom_taxes)
+    return values
+
+
+async def insert(conn: AsyncConnection, customer: Customer) -> None:
+    """Store a new customer; `Conflict` (and a failed transaction) if the alias is taken."""
+    try:
+        await conn.execute(customers.insert().values(_values(customer)))
+    except IntegrityError:
+        raise Conflict(_ALIAS_TAKEN) from None
+
+
+async def get(
+    conn: AsyncConnection, *, account_id: UUID, customer_id: UUID, for_update: bool = False
+) -> Customer | None:
+    """The account's customer with this id, archived or not; `for_update` locks the row."""
+    query = select(*_COLUMNS).where(
+        customers.c.account_id == account_id, customers.c.id == customer_id
+    )
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
+    return to_customer(row) if row else None
+
+
+async def find(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    customer_id: UUID | None,
+    alias: str,
+    for_update: bool = False,
+) -> Customer | None:
+    """The account's customer with this id (preferred) or else this alias, archived or not."""
+    match = customers.c.external_id == alias
+    if customer_id is not None:
+        match = or_(customers.c.id == customer_id, match)
+    query = select(*_COLUMNS).where(customers.c.account_id == account_id, match)
+    if customer_id is not None:
+        query = query.order_by((customers.c.id == customer_id).desc())
+    query = query.limit(1)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
+    return to_customer(row) if row else None
+
+
+async def save(conn: AsyncConnection, customer: Customer) -> None:
+    """Overwrite a customer's editable fields; `Conflict` if its new alias is taken."""
+    values = _values(customer)
+    for fixed in ("id", "account_id", "created_at", "archived_at"):
+        values.pop(fixed)
+    try:
+        await conn.execute(
+            update(customers)
+            .where(customers.c.account_id == customer.account_id, customers.c.id == customer.id)
+            .values(values)
+        )
+    except IntegrityError:
+        raise Conflict(_ALIAS_TAKEN) from None
+
+
+async def exists(conn: AsyncConnection, *, account_id: UUID, customer_id: UUID) -> bool:
+    """Whether the account has a live (not archived) customer with this id."""
+    query = select(customers.c.id).where(
+        customers.c.account_id == account_id,
+        customers.c.id == customer_id,
+        customers.c.archived_at.is_(None),
+    )
+    return (await conn.execute(query)).first() is not None
+
+
+async def list_page(
+    conn: AsyncConnection, *, account_id: UUID, filters: CustomerFilters, page: PageRequest
+) -> RowPage:
+    """One page of the account's live customers, newest first."""
+    conditions: list[ColumnElement[bool]] = [
+        customers.c.account_id == account_id,
+        customers.c.archived_at.is_(None),
+    ]
+    if filters.company_name is not None:
+        conditions.append(customers.c.company_name == filters.company_name)
+    if filters.created_from is not None:
+        conditions += [
+            customers.c.id >= uuid7_lower_bound(filters.created_from),
+            customers.c.created_at >= filters.created_from,
+        ]
+    if filters.created_to is not None:
+        conditions += [
+            customers.c.id < uuid7_lower_bound(filters.created_to + timedelta(microseconds=1)),
+            customers.c.created_at <= filters.created_to,
+        ]
+    return await fetch_page(conn, customers, conditions=conditions, page=page)
+
+
+async def set_archived(
+    conn: AsyncConnection, *, account_id: UUID, customer_id: UUID, now: datetime
+) -> bool:
+    """Archive a live customer; False if there is no such live customer."""
+    result = await conn.execute(
+        update(customers)
+        .where(
+            customers.c.account_id == account_id,
+            customers.c.id == customer_id,
+            customers.c.archived_at.is_(None),
+        )
+        .values(archived_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def set_unarchived(conn: AsyncConnection, *, account_id: UUID, customer_id: UUID) -> bool:
+    """Take a customer out of the archive; False if it is not archived."""
+    result = await conn.execute(
+        update(customers)
+        .where(
+            customers.c.account_id == account_id,
+            customers.c.id == customer_id,
+            customers.c.archived_at.is_not(None),
+        )
+        .values(archived_at=None)
+    )
+    return bool(result.rowcount)
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_numbered(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    archived: bool,
+    search: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Customer], int]:
+    """One numbered page of the account's customers, newest first, and the exact total."""
+    conditions: list[ColumnElement[bool]] = [
+        customers.c.account_id == account_id,
+        customers.c.archived_at.is_not(None) if archived else customers.c.archived_at.is_(None),
+    ]
+    if search:
+        pattern = _like(search)
+        conditions.append(
+            or_(
+                func.lower(customers.c.name).like(pattern, escape="\\"),
+                func.lower(customers.c.email).like(pattern, escape="\\"),
+                customers.c.external_id == search,
+            )
+        )
+    total = (await conn.execute(select(func.count()).where(*conditions))).scalar_one()
+    query = (
+        select(*_COLUMNS)
+        .where(*conditions)
+        .order_by(customers.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await conn.execute(query)).mappings().all()
+    return [to_customer(row) for row in rows], int(total)

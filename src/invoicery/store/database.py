@@ -1,0 +1,103 @@
+"""Engine creation and transactions for SQLite (aiosqlite) and PostgreSQL (asyncpg).
+
+Every request runs in one transaction: `Database.write()` commits when its block ends
+without error and rolls back otherwise, so a failed request leaves no partial rows.
+On SQLite a write transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock
+up front instead of failing when a reader later tries to upgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+__all__ = ["Database", "async_url"]
+
+_WRITE_OPTION = "invoicery_write"
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",
+)
+
+
+def async_url(url: str) -> str:
+    """Map a plain ``sqlite://`` or ``postgresql://`` URL to its async driver."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
+
+
+class Database:
+    """An async engine plus the two kinds of transaction the services use."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = async_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        options: dict[str, Any] = {
+            "json_serializer": _dump_json,
+            "json_deserializer": orjson.loads,
+        }
+        if not self.is_sqlite:
+            # A fixed pool: overflow connections were opened and closed under load,
+            # costing a PostgreSQL backend start each time.
+            options |= {"pool_size": pool_size, "max_overflow": 0}
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+            self._read_engine = self.engine
+        else:
+            self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for queries, each statement in its own implicit transaction.
+
+        PostgreSQL's READ COMMITTED gives every statement its own snapshot even inside a
+        transaction, so reads lose nothing in autocommit mode and save the BEGIN and
+        ROLLBACK round trips. SQLite keeps a deferred transaction (no network to save).
+        """
+        async with self._read_engine.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction that commits when the block succeeds, rolls back otherwise."""
+        async with self.engine.connect() as conn:
+            await conn.execution_options(**{_WRITE_OPTION: True})
+            async with conn.begin():
+                yield conn
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+def _dump_json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

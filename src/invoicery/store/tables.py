@@ -1,0 +1,307 @@
+"""The schema as SQLAlchemy Core tables. Changed only together with an Alembic migration.
+
+Every tenant-owned table carries `account_id`, and its unique constraints and
+foreign keys include it, so rows of two accounts can never reference each other and
+the schema can later be distributed by account.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    false,
+    text,
+)
+
+from invoicery.store.types import JsonDocument, UtcDateTime
+
+__all__ = [
+    "access_tokens",
+    "account_invoice_counts",
+    "accounts",
+    "api_clients",
+    "coupons",
+    "credit_entries",
+    "customer_invoice_counts",
+    "customers",
+    "document_cache",
+    "invoices",
+    "metadata",
+    "server_secrets",
+    "transactions",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_N_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("display_name", String(200)),
+    Column("country", String(2)),
+    Column("address_line1", String(200)),
+    Column("address_line2", String(200)),
+    Column("city", String(100)),
+    Column("postal_code", String(20)),
+    Column("tax_id", String(50)),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("invoice_prefix", String(20), nullable=False, server_default="INV-"),
+    Column("brand_color", String(7)),
+    Column("last_invoice_seq", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("client_id", Uuid, ForeignKey("api_clients.id"), nullable=False, index=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("company_name", String(200)),
+    Column("external_id", String(200)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("archived_at", UtcDateTime),
+    # billing-v1 fields (migration 0003); `external_id` is the alias, `email` the billing e-mail
+    Column("currency", String(3), nullable=False, server_default="USD"),
+    Column("phone", String(50)),
+    Column("vat_number", String(50)),
+    Column("is_tax_exempt", Boolean, nullable=False, server_default=false()),
+    Column("invoicing_emails", JsonDocument, nullable=False, server_default=text("'[]'")),
+    Column("billing_address", JsonDocument),
+    Column("shipping_address", JsonDocument),
+    Column("custom_taxes", JsonDocument, nullable=False, server_default=text("'[]'")),
+    UniqueConstraint("account_id", "id"),
+    UniqueConstraint("account_id", "external_id"),
+    Index("ix_customers_account_created", "account_id", "id"),
+    Index("ix_customers_account_company", "account_id", "company_name", "id"),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("customer_id", Uuid, nullable=False),
+    Column("invoice_number", String(40)),
+    Column("currency", String(3), nullable=False),
+    Column("lifecycle", String(16), nullable=False),
+    Column("payment_status", String(16), nullable=False),
+    Column("payment_pending", Boolean, nullable=False, server_default=false()),
+    Column("archived_at", UtcDateTime),
+    Column("invoice_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("memo", Text),
+    Column("exclude_from_autopay", Boolean, nullable=False, server_default=false()),
+    Column("line_items", JsonDocument, nullable=False),
+    Column("subtotal", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("amount_due", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("finalized_at", UtcDateTime),
+    Column("last_notification_at", UtcDateTime),
+    Column("payment_token", String(64), unique=True),
+    Column("paid_at", UtcDateTime),
+    # billing-v1 document fields (migration 0003)
+    Column("purchase_order", Text),
+    Column("reference", Text),
+    Column("tax_amount", BigInteger, nullable=False, server_default="0"),
+    Column("applied_credits", BigInteger, nullable=False, server_default="0"),
+    Column("coupons", JsonDocument, nullable=False, server_default=text("'[]'")),
+    Column("tax_breakdown", JsonDocument, nullable=False, server_default=text("'[]'")),
+    Column("customer_details", JsonDocument),
+    Column("voided_at", UtcDateTime),
+    Column("marked_uncollectible_at", UtcDateTime),
+    ForeignKeyConstraint(["account_id", "customer_id"], ["customers.account_id", "customers.id"]),
+    UniqueConstraint("account_id", "invoice_number"),
+    UniqueConstraint("account_id", "id"),
+    Index("ix_invoices_account_created", "account_id", "id"),
+    Index("ix_invoices_account_customer", "account_id", "customer_id", "id"),
+    Index("ix_invoices_account_due", "account_id", "due_date", "id"),
+    # billing-v1 list: index-only scans newest first, filtered by lifecycle, archived hidden
+    Index(
+        "ix_invoices_account_listed",
+        "account_id",
+        "id",
+        "lifecycle",
+        postgresql_where=text("archived_at IS NULL"),
+        sqlite_where=text("archived_at IS NULL"),
+    ),
+)
+
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+_ACTIVE_PAYMENT = text("payment_type = 'Payment' AND status IN ('Pending', 'Settled')")
+_DUE_SETTLEMENT = text("status = 'Pending'")
+
+transactions = Table(
+    "transactions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("invoice_id", Uuid, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("payment_type", String(16), nullable=False),
+    Column("payment_method_type", String(16), nullable=False),
+    Column("card_brand", String(20)),
+    Column("card_last4", String(4)),
+    Column("account_number_hint", String(4)),
+    Column("error", Text),
+    Column("provider", String(32), nullable=False),
+    Column("provider_transaction_id", String(100)),
+    Column("settles_at", UtcDateTime),
+    Column("processed_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
+    Index("ix_transactions_account_invoice", "account_id", "invoice_id", "id"),
+    Index(
+        "uq_transactions_one_active_payment",
+        "account_id",
+        "invoice_id",
+        unique=True,
+        postgresql_where=_ACTIVE_PAYMENT,
+        sqlite_where=_ACTIVE_PAYMENT,
+    ),
+    Index(
+        "ix_transactions_pending_settles_at",
+        "settles_at",
+        postgresql_where=_DUE_SETTLEMENT,
+        sqlite_where=_DUE_SETTLEMENT,
+    ),
+)
+
+# --- billing v1 (migration 0003) -------------------------------------------------------
+
+coupons = Table(
+    "coupons",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("code", String(100), nullable=False),
+    Column("description", Text),
+    Column("discount_type", String(16), nullable=False),
+    Column("percentage", String(20)),
+    Column("amount", BigInteger),
+    Column("currency", String(3)),
+    Column("expires_at", UtcDateTime),
+    Column("redemption_limit", Integer),
+    Column("redemptions", Integer, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("account_id", "id"),
+    UniqueConstraint("account_id", "code"),
+)
+
+credit_entries = Table(
+    "credit_entries",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("customer_id", Uuid, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("balance_after", BigInteger, nullable=False),
+    Column("invoice_id", Uuid),
+    Column("description", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["account_id", "customer_id"], ["customers.account_id", "customers.id"]),
+    CheckConstraint("balance_after >= 0", name="balance_not_negative"),
+    Index("ix_credit_entries_account_customer", "account_id", "customer_id", "currency", "id"),
+)
+
+# Exact invoice counts for billing-v1 pagination, kept by database triggers on `invoices`
+# (migration 0003; see invoicery.store.invoice_listing): live (not archived) invoices per
+# lifecycle, per account in buckets of ids sharing their first 5 hex digits (about 3 days
+# of UUIDv7 ids), and per customer. On SQLite, a migration that rebuilds the invoices
+# table must re-create the triggers.
+account_invoice_counts = Table(
+    "account_invoice_counts",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("bucket", String(5), primary_key=True),
+    Column("n_draft", BigInteger, nullable=False, server_default="0"),
+    Column("n_finalized", BigInteger, nullable=False, server_default="0"),
+    Column("n_uncollectible", BigInteger, nullable=False, server_default="0"),
+    Column("n_void", BigInteger, nullable=False, server_default="0"),
+)
+
+customer_invoice_counts = Table(
+    "customer_invoice_counts",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, primary_key=True),
+    Column("lifecycle", String(16), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+
+# --- documents (migration 0004) --------------------------------------------------------
+
+# Rendered invoice PDFs shared by every server process, keyed by content version (the
+# ETag); at most one version per invoice is kept (see invoicery.documents.repository).
+document_cache = Table(
+    "document_cache",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, primary_key=True),
+    Column("etag", String(64), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
+)
