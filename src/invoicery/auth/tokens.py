@@ -1,0 +1,129 @@
+"""Token issuance (RFC 6749 §4.4) and bearer-token authentication (RFC 6750)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from invoicery.auth.credentials import hash_secret, new_secret, secret_matches
+from invoicery.auth.scopes import parse_scopes
+from invoicery.domain import ids
+from invoicery.store import clients
+from invoicery.store.database import Database
+
+__all__ = [
+    "OAuthError",
+    "OAuthErrorCode",
+    "Principal",
+    "TokenGrant",
+    "authenticate",
+    "issue_token",
+]
+
+
+class OAuthErrorCode(StrEnum):
+    """Error codes of RFC 6749 §5.2."""
+
+    INVALID_REQUEST = "invalid_request"
+    INVALID_CLIENT = "invalid_client"
+    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    INVALID_SCOPE = "invalid_scope"
+
+
+class OAuthError(Exception):
+    """A token request refused for one of the reasons of RFC 6749 §5.2."""
+
+    def __init__(self, code: OAuthErrorCode, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+@dataclass(frozen=True, slots=True)
+class TokenGrant:
+    """An issued access token; `scope` is set when it differs from the request."""
+
+    access_token: str
+    expires_in: int
+    scope: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller: its account, client, scopes and the account's time zone."""
+
+    account_id: UUID
+    client_id: UUID
+    scopes: frozenset[str]
+    timezone: str
+
+
+async def issue_token(
+    db: Database,
+    *,
+    client_id: str,
+    client_secret: str,
+    requested_scope: str | None,
+    ttl_seconds: int,
+) -> TokenGrant:
+    """Exchange client credentials for an access token."""
+    try:
+        client_uuid = ids.decode(ids.CLIENT, client_id)
+    except ids.InvalidId:
+        raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication failed") from None
+    async with db.write() as conn:
+        client = await clients.get_client(conn, client_uuid)
+        if (
+            client is None
+            or client.revoked_at is not None
+            or not secret_matches(client_secret, client.secret_hash)
+        ):
+            raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication failed")
+        scopes = client.scopes
+        if requested_scope is not None:
+            requested = parse_scopes(requested_scope)
+            if requested is None or not requested or not set(requested) <= set(client.scopes):
+                raise OAuthError(
+                    OAuthErrorCode.INVALID_SCOPE,
+                    "the requested scope is unknown or exceeds the scope granted to the client",
+                )
+            scopes = requested
+        token = new_secret()
+        await clients.insert_token(
+            conn,
+            token_hash=hash_secret(token),
+            client_id=client.id,
+            account_id=client.account_id,
+            scopes=scopes,
+            expires_at=datetime.now(UTC) + timedelta(seconds=ttl_seconds),
+        )
+    granted = " ".join(scopes)
+    return TokenGrant(
+        access_token=token,
+        expires_in=ttl_seconds,
+        scope=granted if requested_scope is None or granted != requested_scope else None,
+    )
+
+
+async def authenticate(db: Database, token: str) -> Principal | None:
+    """The principal behind a live bearer token, or None if it is unknown or expired."""
+    async with db.read() as conn:
+        record = await clients.find_token(
+            conn, token_hash=hash_secret(token), now=datetime.now(UTC)
+        )
+    if record is None:
+        return None
+    return Principal(
+        account_id=record.account_id,
+        client_id=record.client_id,
+        scopes=frozenset(record.scopes),
+        timezone=record.timezone,
+    )
+
+
+async def purge_expired(db: Database, *, now: datetime) -> int:
+    """Delete access tokens that can no longer be used; how many were deleted."""
+    async with db.write() as conn:
+        return await clients.delete_expired_tokens(conn, now=now)

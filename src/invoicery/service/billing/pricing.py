@@ -1,0 +1,121 @@
+"""Pricing and finalization, shared by both faces (AP `POST /invoices` finalizes at once).
+
+`price` turns an invoice's lines, its customer's tax situation, coupons and credit into
+amounts (see `invoicery.domain.totals`). `finalize` does it for real inside the caller's
+write transaction: it numbers the invoice, freezes the customer's details, counts the
+coupon redemptions and consumes the credit, so all of it commits or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from invoicery.domain import ids
+from invoicery.domain.account import format_invoice_number
+from invoicery.domain.coupons import Coupon
+from invoicery.domain.credits import CreditEntry, CreditKind
+from invoicery.domain.customer import Customer, snapshot
+from invoicery.domain.errors import InvalidState
+from invoicery.domain.invoice import Invoice
+from invoicery.domain.tax import exemption_for, line_taxes
+from invoicery.domain.totals import PricedLine, compute
+from invoicery.store import accounts, coupons, credits
+
+__all__ = ["finalize", "merchant_country", "price"]
+
+
+def price(
+    invoice: Invoice,
+    *,
+    customer: Customer,
+    merchant_country: str | None,
+    applied: Sequence[Coupon],
+    credit_balance: int,
+) -> Invoice:
+    """`invoice` with every amount computed from its lines, taxes, coupons and credit."""
+    exemption = exemption_for(
+        tax_exempt=customer.is_tax_exempt,
+        vat_number=customer.vat_number,
+        customer_country=customer.country,
+        merchant_country=merchant_country,
+    )
+    custom = [tax.component() for tax in customer.custom_taxes]
+    lines = [
+        PricedLine(line.total, line_taxes(line.tax_rate, custom)) for line in invoice.line_items
+    ]
+    totals = compute(
+        lines,
+        discounts=[coupon.discount for coupon in applied],
+        exemption=exemption,
+        credit_balance=credit_balance,
+    )
+    return invoice.priced(totals, [(coupon.id, coupon.code) for coupon in applied])
+
+
+async def merchant_country(conn: AsyncConnection, customer: Customer) -> str | None:
+    """The account's country when it can matter (reverse charge needs a VAT number)."""
+    if customer.is_tax_exempt or not customer.vat_number:
+        return None
+    account = await accounts.get(conn, customer.account_id)
+    return account.country if account else None
+
+
+async def _redeemable(conn: AsyncConnection, invoice: Invoice, now: datetime) -> list[Coupon]:
+    wanted = [coupon.coupon_id for coupon in invoice.coupons]
+    found = await coupons.get_many(
+        conn, account_id=invoice.account_id, coupon_ids=wanted, for_update=True
+    )
+    applied = []
+    for coupon_id in wanted:
+        coupon = found.get(coupon_id)
+        if coupon is None:
+            raise InvalidState("a coupon of this invoice no longer exists")
+        if (problem := coupon.redeem_error(currency=invoice.currency, now=now)) is not None:
+            raise InvalidState(problem)
+        applied.append(coupon)
+    return applied
+
+
+async def finalize(
+    conn: AsyncConnection, *, invoice: Invoice, customer: Customer, now: datetime
+) -> Invoice:
+    """Price, number and finalize a draft; the caller holds the customer's row lock."""
+    invoice.ensure_draft()
+    applied = await _redeemable(conn, invoice, now)
+    balance = await credits.balance(
+        conn, account_id=invoice.account_id, customer_id=customer.id, currency=invoice.currency
+    )
+    priced = price(
+        invoice,
+        customer=customer,
+        merchant_country=await merchant_country(conn, customer),
+        applied=applied,
+        credit_balance=balance,
+    )
+    sequence, prefix = await accounts.take_invoice_sequence(conn, account_id=invoice.account_id)
+    final = priced.finalized(
+        number=format_invoice_number(prefix, sequence), details=snapshot(customer, now), now=now
+    )
+    for coupon in applied:
+        await coupons.increment_redemptions(conn, coupon)
+    if final.applied_credits:
+        entry_id = ids.new_uuid7()
+        await credits.insert(
+            conn,
+            CreditEntry(
+                id=entry_id,
+                account_id=invoice.account_id,
+                customer_id=customer.id,
+                currency=invoice.currency,
+                kind=CreditKind.APPLIED,
+                amount=-final.applied_credits,
+                balance_after=balance - final.applied_credits,
+                invoice_id=invoice.id,
+                description=f"applied to invoice {final.invoice_number}",
+                created_at=ids.timestamp_of(entry_id),
+            ),
+        )
+    return final

@@ -1,0 +1,169 @@
+"""Invoice PDF use cases: the signed link, and opening a document by link or by id.
+
+- `pdf_link(...)`: a signed, expiring absolute URL of the caller's invoice PDF.
+- `open_by_link(...)`: the document a signed link grants (`InvalidLink` if it doesn't).
+- `open_by_id(...)`: the caller's invoice document (billing-v1 download).
+- `content(...)`: the PDF bytes of an opened document, from the cache or rendered once.
+
+Every finalized invoice has a document, archived, paid and void ones too (they are
+stamped); drafts have none and are `NotFound`, as are other accounts' invoices.
+Opening a document reads the invoice, its customer and the account (and the payment
+page token of a payable invoice) in one read transaction and derives the content
+version from them, so a caller can answer ``If-None-Match`` before any PDF is touched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from invoicery.auth.tokens import Principal
+from invoicery.documents.cache import CacheKey, DocumentCache
+from invoicery.documents.signing import InvalidLink, KeyRing, sign, verify
+from invoicery.documents.version import content_version
+from invoicery.documents.view import build_document, is_payable
+from invoicery.domain import ids
+from invoicery.domain.errors import NotFound
+from invoicery.domain.status import Lifecycle
+from invoicery.pdf.view import InvoiceDocument
+from invoicery.store import accounts, customers, invoices
+from invoicery.store.database import Database
+
+__all__ = [
+    "Documents",
+    "InvoicePdf",
+    "SignedLink",
+    "content",
+    "download_path",
+    "open_by_id",
+    "open_by_link",
+    "pdf_link",
+    "seconds_left",
+]
+
+PaymentUrl = Callable[[str], str]
+"""Maps an invoice's payment-page token to the page's absolute URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class Documents:
+    """What the document use cases need from the running server."""
+
+    ring: KeyRing
+    cache: DocumentCache
+    link_ttl: int
+    base_url: str
+    payment_url: PaymentUrl
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePdf:
+    """An opened invoice document: its view model and content version (the ETag)."""
+
+    key: CacheKey
+    document: InvoiceDocument
+
+    @property
+    def etag(self) -> str:
+        """The content version."""
+        return self.key.etag
+
+    @property
+    def filename(self) -> str:
+        """The file name to save it as: the invoice number."""
+        return f"{self.document.number}.pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class SignedLink:
+    """A document opened through a signed link, and when the link expires (Unix seconds)."""
+
+    pdf: InvoicePdf
+    expires: int
+
+
+def _clock() -> float:
+    return time.time()
+
+
+def download_path(account_id: str, invoice_id: str) -> str:
+    """The path of the signed download of an invoice (ids in their text form)."""
+    return f"/downloads/{account_id}/{invoice_id}.pdf"
+
+
+def _parse(prefix: str, text: str) -> UUID:
+    try:
+        return ids.decode(prefix, text)
+    except ids.InvalidId:
+        raise NotFound("invoice not found") from None
+
+
+async def pdf_link(db: Database, docs: Documents, *, principal: Principal, invoice_id: str) -> str:
+    """A signed URL of the caller's invoice PDF, valid for `docs.link_ttl` seconds."""
+    parsed = _parse(ids.INVOICE, invoice_id)
+    async with db.read() as conn:
+        invoice = await invoices.get(conn, account_id=principal.account_id, invoice_id=parsed)
+    if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+        raise NotFound("invoice not found")
+    path = download_path(
+        ids.encode(ids.ACCOUNT, principal.account_id), ids.encode(ids.INVOICE, parsed)
+    )
+    expires = int(_clock()) + docs.link_ttl
+    return f"{docs.base_url}{path}?{sign(docs.ring, path, expires=expires)}"
+
+
+async def _open(db: Database, docs: Documents, *, account_id: UUID, invoice_id: UUID) -> InvoicePdf:
+    async with db.read() as conn:
+        invoice = await invoices.get(conn, account_id=account_id, invoice_id=invoice_id)
+        if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+            raise NotFound("invoice not found, or it is a draft, which has no PDF yet")
+        customer = await customers.get(conn, account_id=account_id, customer_id=invoice.customer_id)
+        account = await accounts.get(conn, account_id)
+        token = None
+        if is_payable(invoice):
+            token = await invoices.get_payment_token(
+                conn, account_id=account_id, invoice_id=invoice_id
+            )
+    assert customer is not None, "invoices reference their customer"
+    assert account is not None, "invoices reference their account"
+    document = build_document(
+        account=account,
+        customer=customer,
+        invoice=invoice,
+        payment_url=docs.payment_url(token) if token else None,
+    )
+    return InvoicePdf(CacheKey(account_id, invoice_id, content_version(document)), document)
+
+
+async def open_by_link(
+    db: Database, docs: Documents, *, account_id: str, invoice_id: str, query: str
+) -> SignedLink:
+    """The document a signed link (path ids and raw query string) grants; `InvalidLink`."""
+    path = download_path(account_id, invoice_id)
+    granted = verify(docs.ring, path, query, now=_clock())
+    try:
+        account, invoice = ids.decode(ids.ACCOUNT, account_id), ids.decode(ids.INVOICE, invoice_id)
+    except ids.InvalidId:
+        raise InvalidLink("the link names no document") from None
+    opened = await _open(db, docs, account_id=account, invoice_id=invoice)
+    return SignedLink(opened, granted.expires)
+
+
+async def open_by_id(
+    db: Database, docs: Documents, *, principal: Principal, invoice_id: str
+) -> InvoicePdf:
+    """The caller's invoice document, or `NotFound`."""
+    parsed = _parse(ids.INVOICE, invoice_id)
+    return await _open(db, docs, account_id=principal.account_id, invoice_id=parsed)
+
+
+async def content(docs: Documents, opened: InvoicePdf) -> bytes:
+    """The PDF bytes of an opened document."""
+    return await docs.cache.pdf(opened.key, opened.document)
+
+
+def seconds_left(expires: int) -> int:
+    """Whole seconds until Unix time `expires` (0 once it has passed)."""
+    return max(0, int(expires - _clock()))

@@ -1,0 +1,352 @@
+"""Hosted-payment use cases: the payment link, the page, card and bank-account payments.
+
+Exactly once: every payment use case is one write transaction that first locks the
+invoice row (``SELECT … FOR UPDATE``; on SQLite the ``BEGIN IMMEDIATE`` write lock)
+and checks that the invoice is still payable, then asks the processor, records the
+attempt and updates the invoice before committing. A second submission of the same
+page, from another tab or another server, waits for the lock and then finds the
+invoice PAID (or RECEIVED). A unique partial index on transactions (one Pending or
+Settled payment per invoice) backs this up in the schema. The lock is held for the
+processor call, which is bounded by `processor_timeout`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections.abc import Awaitable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from invoicery.auth.tokens import Principal
+from invoicery.domain import ids
+from invoicery.domain.account import Account, today_in
+from invoicery.domain.customer import Customer
+from invoicery.domain.errors import InvalidState, NotFound
+from invoicery.domain.invoice import Invoice
+from invoicery.domain.status import ApStatus, Lifecycle, ap_status
+from invoicery.payments.ach import add_business_days, parse_bank_account
+from invoicery.payments.cards import parse_card
+from invoicery.payments.processor import (
+    BankDebit,
+    CardCharge,
+    ChargeOutcome,
+    DebitOutcome,
+    DeclineCode,
+    PaymentProcessor,
+    ProcessorError,
+    customer_message,
+)
+from invoicery.payments.transaction import (
+    PaymentMethodType,
+    PaymentType,
+    Transaction,
+    TransactionStatus,
+)
+from invoicery.service._time import utc_now
+from invoicery.store import accounts, customers, invoices, transactions
+from invoicery.store.database import Database
+
+__all__ = [
+    "ACH_CURRENCY",
+    "PROCESSOR_ERROR_MESSAGE",
+    "BankForm",
+    "CardForm",
+    "PaymentOutcome",
+    "PaymentPage",
+    "PaymentResult",
+    "call_processor",
+    "is_well_formed_token",
+    "page",
+    "pay_by_bank",
+    "pay_by_card",
+    "payment_link_token",
+]
+
+logger = logging.getLogger("invoicery.payments")
+
+T = TypeVar("T")
+
+PROCESSOR_ERROR_MESSAGE = (
+    "The payment could not be completed. Nothing was charged; please try again."
+)
+ACH_CURRENCY = "USD"
+_TOKEN_BYTES = 32  # 256 bits from the OS CSPRNG
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+@dataclass(frozen=True, slots=True)
+class CardForm:
+    """The card form as typed by the payer."""
+
+    name: str
+    number: str
+    expiry: str
+    cvc: str
+
+
+@dataclass(frozen=True, slots=True)
+class BankForm:
+    """The bank-account form as typed by the payer."""
+
+    name: str
+    routing: str
+    account: str
+    account_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentPage:
+    """Everything the hosted page shows about one invoice."""
+
+    account: Account
+    customer: Customer
+    invoice: Invoice
+    status: ApStatus
+    latest: Transaction | None
+
+
+class PaymentOutcome(StrEnum):
+    """What a payment attempt did to the invoice."""
+
+    PAID = "paid"
+    SUBMITTED = "submitted"
+    DECLINED = "declined"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    """A recorded payment attempt and a sentence for the payer when it did not succeed."""
+
+    outcome: PaymentOutcome
+    transaction: Transaction
+    message: str | None = None
+
+
+def is_well_formed_token(token: str) -> bool:
+    """Whether `token` has the shape of a page token (checked before any query)."""
+    return _TOKEN.match(token) is not None
+
+
+async def call_processor(call: Awaitable[T], seconds: float) -> T:
+    """Await a processor call for at most `seconds`, turning a timeout into `ProcessorError`."""
+    try:
+        return await asyncio.wait_for(call, seconds)
+    except TimeoutError:
+        raise ProcessorError("the processor did not answer in time") from None
+
+
+def _parse_invoice_id(text: str) -> UUID:
+    try:
+        return ids.decode(ids.INVOICE, text)
+    except ids.InvalidId:
+        raise NotFound("invoice not found") from None
+
+
+async def payment_link_token(db: Database, *, principal: Principal, invoice_id: str) -> str:
+    """The invoice's hosted-page token, issued on first use; `InvalidState` if not payable."""
+    parsed = _parse_invoice_id(invoice_id)
+    today = today_in(principal.timezone, utc_now())
+    async with db.write() as conn:
+        invoice = await invoices.get(
+            conn, account_id=principal.account_id, invoice_id=parsed, for_update=True
+        )
+        if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+            raise NotFound("invoice not found")
+        invoice.ensure_payable(today=today)
+        token = await invoices.get_payment_token(
+            conn, account_id=principal.account_id, invoice_id=parsed
+        )
+        if token is None:
+            token = secrets.token_urlsafe(_TOKEN_BYTES)
+            await invoices.set_payment_token(
+                conn, account_id=principal.account_id, invoice_id=parsed, token=token
+            )
+    return token
+
+
+async def page(db: Database, *, token: str) -> PaymentPage:
+    """What the hosted page for `token` shows, or `NotFound`."""
+    if not is_well_formed_token(token):
+        raise NotFound("page not found")
+    async with db.read() as conn:
+        invoice = await invoices.get_by_payment_token(conn, token)
+        if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+            raise NotFound("page not found")
+        account = await accounts.get(conn, invoice.account_id)
+        customer = await customers.get(
+            conn, account_id=invoice.account_id, customer_id=invoice.customer_id
+        )
+        latest = await transactions.latest_for_invoice(
+            conn, account_id=invoice.account_id, invoice_id=invoice.id
+        )
+    assert account is not None
+    assert customer is not None
+    status = ap_status(invoice.state, today_in(account.timezone, utc_now()))
+    assert status is not None
+    return PaymentPage(account, customer, invoice, status, latest)
+
+
+async def _lock_payable(conn: AsyncConnection, token: str, now: datetime) -> Invoice:
+    if not is_well_formed_token(token):
+        raise NotFound("page not found")
+    invoice = await invoices.get_by_payment_token(conn, token, for_update=True)
+    if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+        raise NotFound("page not found")
+    account = await accounts.get(conn, invoice.account_id)
+    assert account is not None
+    invoice.ensure_payable(today=today_in(account.timezone, now))
+    return invoice
+
+
+def _attempt(
+    invoice: Invoice, processor: PaymentProcessor, method: PaymentMethodType, now: datetime
+) -> Transaction:
+    return Transaction(
+        id=ids.new_uuid7(),
+        account_id=invoice.account_id,
+        invoice_id=invoice.id,
+        amount=invoice.amount_due,
+        currency=invoice.currency,
+        status=TransactionStatus.PENDING,
+        payment_type=PaymentType.PAYMENT,
+        payment_method_type=method,
+        card_brand=None,
+        card_last4=None,
+        account_number_hint=None,
+        error=None,
+        provider=processor.name,
+        provider_transaction_id=None,
+        settles_at=None,
+        processed_at=None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _description(invoice: Invoice) -> str:
+    return f"Invoice {invoice.invoice_number or ids.encode(ids.INVOICE, invoice.id)}"
+
+
+async def _record_failure(
+    conn: AsyncConnection, attempt: Transaction, error: ProcessorError
+) -> PaymentResult:
+    logger.warning("processor error on %s: %s", ids.encode(ids.TRANSACTION, attempt.id), error)
+    failed = replace(attempt, status=TransactionStatus.FAILED, error=f"processor error: {error}")
+    await transactions.insert(conn, failed)
+    return PaymentResult(PaymentOutcome.ERROR, failed, PROCESSOR_ERROR_MESSAGE)
+
+
+async def _record_decline(
+    conn: AsyncConnection, attempt: Transaction, provider_id: str | None, code: DeclineCode | None
+) -> PaymentResult:
+    message = customer_message(code or DeclineCode.CARD_DECLINED)
+    declined = replace(
+        attempt,
+        status=TransactionStatus.FAILED,
+        error=message,
+        provider_transaction_id=provider_id,
+        processed_at=attempt.created_at,
+    )
+    await transactions.insert(conn, declined)
+    return PaymentResult(PaymentOutcome.DECLINED, declined, message)
+
+
+async def pay_by_card(
+    db: Database,
+    processor: PaymentProcessor,
+    *,
+    token: str,
+    form: CardForm,
+    processor_timeout: float,
+) -> PaymentResult:
+    """Charge the invoice's amount due to a card; PAID on success, unchanged otherwise."""
+    now = utc_now()
+    card = parse_card(
+        name=form.name, number=form.number, expiry=form.expiry, cvc=form.cvc, today=now.date()
+    )
+    async with db.write() as conn:
+        invoice = await _lock_payable(conn, token, now)
+        attempt = replace(
+            _attempt(invoice, processor, PaymentMethodType.CARD, now),
+            card_brand=card.brand.value,
+            card_last4=card.last4,
+        )
+        charge = CardCharge(
+            idempotency_key=ids.encode(ids.TRANSACTION, attempt.id),
+            amount=invoice.amount_due,
+            currency=invoice.currency,
+            card=card,
+            description=_description(invoice),
+        )
+        try:
+            result = await call_processor(processor.charge_card(charge), processor_timeout)
+        except ProcessorError as error:
+            return await _record_failure(conn, attempt, error)
+        if result.outcome is not ChargeOutcome.SUCCEEDED:
+            return await _record_decline(
+                conn, attempt, result.provider_transaction_id, result.decline_code
+            )
+        paid = replace(
+            attempt,
+            status=TransactionStatus.SETTLED,
+            provider_transaction_id=result.provider_transaction_id,
+            processed_at=now,
+        )
+        await transactions.insert(conn, paid)
+        await invoices.save_payment_state(conn, invoice.payment_settled(now=now))
+    return PaymentResult(PaymentOutcome.PAID, paid)
+
+
+async def pay_by_bank(
+    db: Database,
+    processor: PaymentProcessor,
+    *,
+    token: str,
+    form: BankForm,
+    processor_timeout: float,
+    settlement_delay: timedelta | None,
+) -> PaymentResult:
+    """Start an ACH debit: RECEIVED now, PAID (or back to unpaid) when the worker settles it."""
+    now = utc_now()
+    account = parse_bank_account(
+        name=form.name, routing=form.routing, account=form.account, account_type=form.account_type
+    )
+    settles_at = add_business_days(now, 1) if settlement_delay is None else now + settlement_delay
+    async with db.write() as conn:
+        invoice = await _lock_payable(conn, token, now)
+        if invoice.currency != ACH_CURRENCY:
+            raise InvalidState("bank payments are available only for invoices in US dollars")
+        attempt = replace(
+            _attempt(invoice, processor, PaymentMethodType.BANK_TRANSFER, now),
+            account_number_hint=account.hint,
+        )
+        debit = BankDebit(
+            idempotency_key=ids.encode(ids.TRANSACTION, attempt.id),
+            amount=invoice.amount_due,
+            currency=invoice.currency,
+            account=account,
+            description=_description(invoice),
+        )
+        try:
+            result = await call_processor(processor.debit_bank_account(debit), processor_timeout)
+        except ProcessorError as error:
+            return await _record_failure(conn, attempt, error)
+        if result.outcome is not DebitOutcome.PENDING:
+            return await _record_decline(
+                conn, attempt, result.provider_transaction_id, result.decline_code
+            )
+        pending = replace(
+            attempt, provider_transaction_id=result.provider_transaction_id, settles_at=settles_at
+        )
+        await transactions.insert(conn, pending)
+        await invoices.save_payment_state(conn, invoice.payment_submitted(now=now))
+    return PaymentResult(PaymentOutcome.SUBMITTED, pending)
