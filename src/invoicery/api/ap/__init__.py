@@ -1,0 +1,1 @@
+"""The Alternative Payments wire format: OAuth2 token endpoint, invoices, customers."""

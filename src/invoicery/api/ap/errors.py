@@ -1,0 +1,20 @@
+"""Renders failures as the AP `HttpError` body: {code, message, validation_errors}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from invoicery.api.errors import ApiError
+from invoicery.api.json import JsonResponse
+
+__all__ = ["render_http_error"]
+
+
+def render_http_error(error: ApiError) -> Response:
+    """An `HttpError` JSON response for `error`."""
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.fields:
+        body["validation_errors"] = dict(error.fields)
+    return JsonResponse(body, status_code=error.status, headers=dict(error.headers))

@@ -1,0 +1,123 @@
+"""`POST /oauth/token`: the OAuth2 client credentials grant (RFC 6749 §4.4, errors §5.2)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import unquote_plus
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from invoicery.api.ap.security import DatabaseDep
+from invoicery.api.json import JsonResponse
+from invoicery.auth.tokens import OAuthError, OAuthErrorCode, issue_token
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["OAuth"])
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_FORM = "application/x-www-form-urlencoded"
+
+
+def _error(error: OAuthError) -> Response:
+    headers = dict(_NO_STORE)
+    status = 400
+    if error.code is OAuthErrorCode.INVALID_CLIENT:
+        status = 401
+        headers["WWW-Authenticate"] = 'Basic realm="invoicery"'
+    body = {
+        "error": error.code.value,
+        "error_description": error.description,
+        "code": error.code.value,
+        "message": error.description,
+    }
+    return JsonResponse(body, status_code=status, headers=headers)
+
+
+def _basic_credentials(header: str) -> tuple[str, str]:
+    """Client id and secret from an HTTP Basic header (each form-urlencoded, §2.3.1)."""
+    try:
+        decoded = base64.b64decode(header.split(" ", 1)[1].strip(), validate=True).decode()
+    except (IndexError, binascii.Error, UnicodeDecodeError):
+        raise OAuthError(
+            OAuthErrorCode.INVALID_CLIENT, "malformed HTTP Basic credentials"
+        ) from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "malformed HTTP Basic credentials")
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def _credentials(request: Request, form: dict[str, Any]) -> tuple[str, str]:
+    header = request.headers.get("authorization", "")
+    in_body = "client_id" in form or "client_secret" in form
+    if header.lower().startswith("basic "):
+        if in_body:
+            raise OAuthError(
+                OAuthErrorCode.INVALID_REQUEST, "use only one client authentication method"
+            )
+        return _basic_credentials(header)
+    if in_body:
+        return str(form.get("client_id", "")), str(form.get("client_secret", ""))
+    raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication is required")
+
+
+@router.post(
+    "/oauth/token",
+    operation_id="createToken",
+    summary="Get an access token (client credentials)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                _FORM: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {
+                            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                            "scope": {"type": "string"},
+                            "client_id": {"type": "string"},
+                            "client_secret": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def token(request: Request, db: DatabaseDep) -> Response:
+    """Exchange client credentials for a bearer token valid for one hour."""
+    try:
+        if request.headers.get("content-type", "").split(";")[0].strip() != _FORM:
+            raise OAuthError(OAuthErrorCode.INVALID_REQUEST, f"the request body must be {_FORM}")
+        form = dict(await request.form())
+        grant_type = form.get("grant_type")
+        client_id, client_secret = _credentials(request, form)
+        if not grant_type:
+            raise OAuthError(OAuthErrorCode.INVALID_REQUEST, "grant_type is required")
+        if grant_type != "client_credentials":
+            raise OAuthError(
+                OAuthErrorCode.UNSUPPORTED_GRANT_TYPE, "only client_credentials is supported"
+            )
+        scope = form.get("scope")
+        grant = await issue_token(
+            db,
+            client_id=client_id,
+            client_secret=client_secret,
+            requested_scope=str(scope) if scope is not None else None,
+            ttl_seconds=request.app.state.settings.token_ttl_seconds,
+        )
+    except OAuthError as error:
+        return _error(error)
+    body: dict[str, Any] = {
+        "access_token": grant.access_token,
+        "token_type": "Bearer",
+        "expires_in": grant.expires_in,
+    }
+    if grant.scope is not None:
+        body["scope"] = grant.scope
+    return JsonResponse(body, headers=_NO_STORE)

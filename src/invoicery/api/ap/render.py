@@ -1,0 +1,78 @@
+"""Domain records to AP JSON documents (amounts as exact numbers in major units)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from invoicery.api.ap.cursor import encode_cursor
+from invoicery.api.json import amount_number, timestamp_text
+from invoicery.domain import ids
+from invoicery.domain.customer import Customer
+from invoicery.service.invoices import InvoiceView
+
+__all__ = ["customer_document", "invoice_document", "page_document"]
+
+
+def invoice_document(view: InvoiceView) -> dict[str, Any]:
+    """The AP `Invoice` object."""
+    invoice = view.invoice
+    currency = invoice.currency
+    document: dict[str, Any] = {
+        "id": ids.encode(ids.INVOICE, invoice.id),
+        "invoice_number": invoice.invoice_number,
+        "customer_id": ids.encode(ids.CUSTOMER, invoice.customer_id),
+        "currency": currency,
+        "status": view.status.value,
+        "due_date": invoice.state.due_date.isoformat(),
+        "created_at": timestamp_text(invoice.created_at),
+        "line_items": [
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "amount": amount_number(line.unit_amount, currency),
+            }
+            for line in invoice.line_items
+        ],
+        "sub_total": amount_number(invoice.subtotal, currency),
+        "total": amount_number(invoice.total, currency),
+        "exclude_from_autopay": invoice.exclude_from_autopay,
+    }
+    if invoice.memo is not None:
+        document["memo"] = invoice.memo
+    if invoice.last_notification_at is not None:
+        document["last_notification_at"] = timestamp_text(invoice.last_notification_at)
+    return document
+
+
+def customer_document(customer: Customer) -> dict[str, Any]:
+    """The AP customer object."""
+    document: dict[str, Any] = {
+        "id": ids.encode(ids.CUSTOMER, customer.id),
+        "name": customer.name,
+        "email": customer.email,
+        "created_at": timestamp_text(customer.created_at),
+    }
+    if customer.company_name is not None:
+        document["company_name"] = customer.company_name
+    if customer.external_id is not None:
+        document["external_id"] = customer.external_id
+    return document
+
+
+def page_document(
+    data: Sequence[dict[str, Any]],
+    first_id: Any,
+    last_id: Any,
+    *,
+    has_next: bool,
+    has_previous: bool,
+) -> dict[str, Any]:
+    """The AP paginated envelope; cursors are empty strings on an empty page."""
+    return {
+        "data": list(data),
+        "start_cursor": encode_cursor(first_id) if first_id is not None else "",
+        "end_cursor": encode_cursor(last_id) if last_id is not None else "",
+        "has_next_page": has_next,
+        "has_previous_page": has_previous,
+    }

@@ -1,0 +1,76 @@
+"""The ASGI application: both wire formats over one database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from invoicery import __version__
+from invoicery.api import billing_download, downloads
+from invoicery.api.ap import customers as ap_customers
+from invoicery.api.ap import invoices as ap_invoices
+from invoicery.api.ap import links as ap_links
+from invoicery.api.ap import oauth
+from invoicery.api.ap import pdf_link as ap_pdf_link
+from invoicery.api.ap.errors import render_http_error
+from invoicery.api.billing import routes as billing
+from invoicery.api.body_limit import BodyLimitMiddleware
+from invoicery.api.errors import install_error_handlers
+from invoicery.api.openapi import install_openapi
+from invoicery.config import Settings
+from invoicery.pages import routes as pages
+from invoicery.pages.errors import render_page_error
+from invoicery.payments.registry import create_processor
+from invoicery.store.database import Database
+from invoicery.worker import in_background
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """Build the application; `database` lets tests share an engine."""
+    settings = settings or Settings()
+    db = database or Database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+    processor = create_processor(settings.payment_processor)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.settlement_in_server:
+            async with in_background(db, processor, settings):
+                yield
+        else:
+            yield
+        if database is None:
+            await db.dispose()
+
+    app = FastAPI(
+        title="Invoicery",
+        version=__version__,
+        description="Invoicing API: the Alternative Payments Invoices API at the root.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.processor = processor
+    install_error_handlers(
+        app,
+        {
+            "/": render_http_error,
+            "/pay/": render_page_error,
+            billing.PREFIX: billing.render_rest_error,
+        },
+    )
+    install_openapi(app)
+    app.include_router(oauth.router)
+    app.include_router(ap_invoices.router)
+    app.include_router(ap_customers.router)
+    app.include_router(ap_links.router)
+    app.include_router(ap_pdf_link.router)
+    app.include_router(downloads.router)
+    app.include_router(billing_download.router)
+    app.include_router(billing.router)
+    app.include_router(pages.router)
+    return app

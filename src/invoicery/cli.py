@@ -1,0 +1,236 @@
+"""The `invoicery` operator command: serve, migrate, manage clients and accounts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from invoicery.auth.scopes import ALL_SCOPES
+from invoicery.config import Settings
+from invoicery.domain import ids
+from invoicery.domain.errors import InvoiceryError
+from invoicery.service import accounts as account_service
+from invoicery.service import clients as client_service
+from invoicery.store.database import Database
+from invoicery.store.migrate import upgrade
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+DEFAULT_ACCOUNT = "default"
+
+
+def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = Database(settings.resolved_database_url())
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def _ensure_development_client(settings: Settings) -> None:
+    """On a zero-configuration first start, create a client and show how to use it."""
+    if settings.database_url:
+        return
+
+    async def work(db: Database) -> client_service.NewClient | None:
+        if await client_service.list_clients(db, account_name=None):
+            return None
+        return await client_service.create(
+            db, name="development", scopes=list(ALL_SCOPES), account_name=DEFAULT_ACCOUNT
+        )
+
+    created = _run(settings, work)
+    if created is None:
+        return
+    base = settings.resolved_public_url()
+    print(
+        "Created a development API client (the secret is shown only this once):\n"
+        f"  client_id:     {created.client_id}\n"
+        f"  client_secret: {created.client_secret}\n"
+        "Get a token with:\n"
+        f"  curl -s -u '{created.client_id}:{created.client_secret}' "
+        f"-d grant_type=client_credentials {base}/oauth/token\n",
+        flush=True,
+    )
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    for name, value in (("HOST", args.host), ("PORT", args.port), ("WORKERS", args.workers)):
+        if value is not None:
+            os.environ[f"INVOICERY_{name}"] = str(value)
+    settings = Settings()
+    print("Applying database migrations…", flush=True)
+    upgrade(settings.resolved_database_url())
+    _ensure_development_client(settings)
+    print(f"Serving on {settings.resolved_public_url()} ({settings.workers} worker(s))", flush=True)
+    if settings.settlement_in_server:
+        print("Settling ACH payments in each server process (see `invoicery worker`)", flush=True)
+    Granian(
+        "invoicery.api.app:create_app",
+        factory=True,
+        address=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        interface=Interfaces.ASGI,
+        loop=Loops.uvloop,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+    from invoicery import worker
+
+    print("Settling due ACH payments; stop with Ctrl-C.", flush=True)
+    return worker.main(settings)
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    upgrade(settings.resolved_database_url())
+    print("Database is at the newest schema revision.")
+    return 0
+
+
+def _clients_create(settings: Settings, args: argparse.Namespace) -> int:
+    created = _run(
+        settings,
+        lambda db: client_service.create(
+            db, name=args.name, scopes=args.scope, account_name=args.account
+        ),
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "client_id": created.client_id,
+                    "client_secret": created.client_secret,
+                    "account_id": created.account_id,
+                    "scopes": list(created.scopes),
+                }
+            )
+        )
+    else:
+        print(f"client_id:     {created.client_id}")
+        print(f"client_secret: {created.client_secret}   (shown once; stored hashed)")
+        print(f"account:       {args.account} ({created.account_id})")
+        print(f"scopes:        {' '.join(created.scopes)}")
+    return 0
+
+
+def _clients_list(settings: Settings, args: argparse.Namespace) -> int:
+    records = _run(settings, lambda db: client_service.list_clients(db, account_name=args.account))
+    for record in records:
+        state = "revoked" if record.revoked_at else "active"
+        print(
+            f"{client_service.client_id_text(record)}  {state:7}  {record.account_name:20}  "
+            f"{record.name:20}  {' '.join(record.scopes)}"
+        )
+    return 0
+
+
+def _clients_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    _run(settings, lambda db: client_service.revoke(db, client_id=args.client_id))
+    print(f"Revoked {args.client_id}; its tokens no longer work.")
+    return 0
+
+
+def _account_lines(account: Any) -> list[str]:
+    lines = [f"name: {account.name}", f"id: {ids.encode(ids.ACCOUNT, account.id)}"]
+    lines += [f"{name}: {getattr(account, name) or ''}" for name in account_service.SETTINGS]
+    return lines
+
+
+def _accounts_set(settings: Settings, args: argparse.Namespace) -> int:
+    changes = {
+        name: getattr(args, name)
+        for name in account_service.SETTINGS
+        if getattr(args, name) is not None
+    }
+    account = _run(
+        settings,
+        lambda db: account_service.update_settings(db, name=args.name, settings=changes),
+    )
+    print("\n".join(_account_lines(account)))
+    return 0
+
+
+def _accounts_show(settings: Settings, args: argparse.Namespace) -> int:
+    account = _run(settings, lambda db: account_service.get_or_raise(db, name=args.name))
+    print("\n".join(_account_lines(account)))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="invoicery", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply migrations, then serve the API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.set_defaults(handler=_serve)
+
+    commands.add_parser("migrate", help="apply pending migrations").set_defaults(handler=_migrate)
+    commands.add_parser(
+        "worker", help="settle due ACH payments (also runs inside `serve` by default)"
+    ).set_defaults(handler=_worker)
+
+    clients = commands.add_parser("clients", help="manage API clients").add_subparsers(
+        dest="action", required=True
+    )
+    create = clients.add_parser("create", help="create an API client (and its account)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", action="append", required=True, choices=ALL_SCOPES)
+    create.add_argument("--account", default=DEFAULT_ACCOUNT)
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    create.set_defaults(handler=_clients_create)
+    listing = clients.add_parser("list", help="list API clients")
+    listing.add_argument("--account")
+    listing.set_defaults(handler=_clients_list)
+    revoke = clients.add_parser("revoke", help="revoke a client and all its tokens")
+    revoke.add_argument("client_id")
+    revoke.set_defaults(handler=_clients_revoke)
+
+    accounts = commands.add_parser("accounts", help="merchant settings").add_subparsers(
+        dest="action", required=True
+    )
+    setter = accounts.add_parser("set", help="change an account's settings")
+    setter.add_argument("name")
+    for name in account_service.SETTINGS:
+        flag = "--" + name.replace("_", "-")
+        setter.add_argument(flag, dest=name)
+    setter.set_defaults(handler=_accounts_set)
+    show = accounts.add_parser("show", help="show an account's settings")
+    show.add_argument("name")
+    show.set_defaults(handler=_accounts_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `invoicery` command."""
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    try:
+        result: int = args.handler(settings, args)
+    except InvoiceryError as error:
+        fields = getattr(error, "fields", {})
+        details = "".join(f"\n  {name}: {message}" for name, message in fields.items())
+        print(f"error: {error.message}{details}", file=sys.stderr)
+        return 1
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The operator command: clients and accounts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from invoicery.cli import main
+
+
+@pytest.fixture
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("INVOICERY_DATABASE_URL", database_url)
+    return f"acct-{uuid.uuid4().hex[:8]}"
+
+
+def test_clients_create_list_revoke(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    account = cli_env
+    assert (
+        main(
+            [
+                "clients",
+                "create",
+                "--name",
+                "ci",
+                "--scope",
+                "invoices:read",
+                "--scope",
+                "invoices:write",
+                "--account",
+                account,
+                "--json",
+            ]
+        )
+        == 0
+    )
+    created = json.loads(capsys.readouterr().out)
+    assert set(created) == {"client_id", "client_secret", "account_id", "scopes"}
+    assert created["scopes"] == ["invoices:read", "invoices:write"]
+    assert created["account_id"].startswith("acct_")
+
+    assert main(["clients", "list", "--account", account]) == 0
+    listing = capsys.readouterr().out
+    assert created["client_id"] in listing
+    assert "active" in listing
+    assert created["client_secret"] not in listing
+
+    assert main(["clients", "revoke", created["client_id"]]) == 0
+    capsys.readouterr()
+    main(["clients", "list", "--account", account])
+    assert "revoked" in capsys.readouterr().out
+    assert main(["clients", "revoke", created["client_id"]]) == 1
+
+
+def test_unknown_scope_is_refused(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["clients", "create", "--name", "x", "--scope", "everything", "--account", cli_env])
+
+
+def test_accounts_set_and_show(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    account = cli_env
+    assert (
+        main(
+            [
+                "accounts",
+                "set",
+                account,
+                "--display-name",
+                "Acme GmbH",
+                "--country",
+                "DE",
+                "--city",
+                "Zürich",
+                "--timezone",
+                "Europe/Berlin",
+                "--invoice-prefix",
+                "AC-",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["accounts", "show", account]) == 0
+    shown = capsys.readouterr().out
+    for expected in (
+        "display_name: Acme GmbH",
+        "country: DE",
+        "city: Zürich",
+        "timezone: Europe/Berlin",
+        "invoice_prefix: AC-",
+    ):
+        assert expected in shown
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--timezone", "Mars/Olympus"), ("--country", "Germany")]
+)
+def test_invalid_settings_are_refused(
+    cli_env: str, capsys: pytest.CaptureFixture[str], flag: str, value: str
+) -> None:
+    assert main(["accounts", "set", cli_env, flag, value]) == 1
+    assert "error" in capsys.readouterr().err
+
+
+def test_showing_an_unknown_account_fails(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["accounts", "show", "no-such-account"]) == 1
