@@ -1,0 +1,1 @@
+"""The hosted payment page: server-rendered HTML, no JavaScript, no external assets."""

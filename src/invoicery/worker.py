@@ -1,0 +1,108 @@
+"""The settlement worker: settles due ACH debits, with no cron.
+
+It runs as `invoicery worker`, and also inside every `invoicery serve` process unless
+``INVOICERY_SETTLEMENT_IN_SERVER=false``. Any number of workers may run against one
+PostgreSQL database: each due debit is claimed with ``SELECT … FOR UPDATE SKIP
+LOCKED``, so no two take the same one. On SQLite, each settlement runs in a
+``BEGIN IMMEDIATE`` transaction, and SQLite's single write lock gives the same
+guarantee on the one host it serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import AsyncIterator
+
+from invoicery.auth.tokens import purge_expired
+from invoicery.config import Settings
+from invoicery.payments.processor import PaymentProcessor
+from invoicery.payments.registry import create_processor
+from invoicery.service._time import utc_now
+from invoicery.service.settlement import settle_due
+from invoicery.store.database import Database
+
+__all__ = ["TOKEN_PURGE_SECONDS", "in_background", "main", "run"]
+
+logger = logging.getLogger("invoicery.worker")
+
+TOKEN_PURGE_SECONDS = 600.0
+
+
+async def run(
+    db: Database,
+    processor: PaymentProcessor,
+    *,
+    poll_seconds: float,
+    processor_timeout: float,
+    stop: asyncio.Event,
+) -> None:
+    """Settle due debits until `stop` is set, looking again every `poll_seconds`.
+
+    Every `TOKEN_PURGE_SECONDS` it also deletes expired access tokens, so the token
+    table holds only live tokens however often clients ask for new ones.
+    """
+    next_purge = 0.0
+    while not stop.is_set():
+        try:
+            await settle_due(db, processor, now=utc_now(), processor_timeout=processor_timeout)
+        except Exception:
+            logger.exception("settlement pass failed; retrying")
+        if time.monotonic() >= next_purge:
+            next_purge = time.monotonic() + TOKEN_PURGE_SECONDS
+            try:
+                await purge_expired(db, now=utc_now())
+            except Exception:
+                logger.exception("purging expired tokens failed; retrying later")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), poll_seconds)
+
+
+@contextlib.asynccontextmanager
+async def in_background(
+    db: Database, processor: PaymentProcessor, settings: Settings
+) -> AsyncIterator[None]:
+    """Run the worker as a task of the current event loop for the duration of the block."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run(
+            db,
+            processor,
+            poll_seconds=settings.worker_poll_seconds,
+            processor_timeout=settings.processor_timeout_seconds,
+            stop=stop,
+        ),
+        name="invoicery-settlement",
+    )
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+def main(settings: Settings) -> int:
+    """Run the worker in the foreground until SIGINT or SIGTERM."""
+
+    async def serve() -> None:
+        db = Database(settings.resolved_database_url(), pool_size=2)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await run(
+                db,
+                create_processor(settings.payment_processor),
+                poll_seconds=settings.worker_poll_seconds,
+                processor_timeout=settings.processor_timeout_seconds,
+                stop=stop,
+            )
+        finally:
+            await db.dispose()
+
+    asyncio.run(serve())
+    return 0
