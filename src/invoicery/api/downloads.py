@@ -1,0 +1,118 @@
+"""The public, signed PDF download, and what every invoice PDF response shares.
+
+- `router`: ``GET /downloads/{account}/{invoice}.pdf?expires=…&kid=…&sig=…``, public (no
+  bearer token): the signature is the authority; any failure of it is a 403.
+- `DocumentsDep`: the document machinery (keys, cache) of this app, set up on first use.
+- `pdf_response(...)`: 200 with the PDF, or 304 when ``If-None-Match`` names its version.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.responses import Response
+
+from invoicery.api.ap.security import DatabaseDep
+from invoicery.config import Settings
+from invoicery.documents.cache import DocumentCache
+from invoicery.documents.keys import load_key_ring
+from invoicery.documents.memory import MemoryCache
+from invoicery.documents.signing import InvalidLink
+from invoicery.pages.routes import page_path
+from invoicery.service import documents
+from invoicery.service.documents import Documents, InvoicePdf
+
+__all__ = [
+    "DocumentsDep",
+    "content_disposition",
+    "etag_matches",
+    "get_documents",
+    "pdf_response",
+    "router",
+]
+
+# Per process: the most downloaded PDFs (a few dozen kB each) within 8 MiB of memory.
+MEMORY_CACHE_BYTES = 8 * 1024 * 1024
+MEMORY_CACHE_ITEM_BYTES = 1024 * 1024
+MAX_CONCURRENT_RENDERS = 2
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+
+router = APIRouter(include_in_schema=False)
+
+
+async def get_documents(request: Request) -> Documents:
+    """This app's `Documents`, created on first use (loading or generating the keys)."""
+    state = request.app.state
+    docs: Documents | None = getattr(state, "documents", None)
+    if docs is None:
+        settings: Settings = state.settings
+        configured = settings.signing_keys.get_secret_value() if settings.signing_keys else None
+        ring = await load_key_ring(state.db, configured=configured, data_dir=settings.data_dir)
+        base_url = settings.resolved_public_url()
+        memory = MemoryCache(max_bytes=MEMORY_CACHE_BYTES, max_item_bytes=MEMORY_CACHE_ITEM_BYTES)
+        docs = getattr(state, "documents", None) or Documents(
+            ring=ring,
+            cache=DocumentCache(state.db, memory=memory, max_renders=MAX_CONCURRENT_RENDERS),
+            link_ttl=settings.pdf_link_ttl,
+            base_url=base_url,
+            payment_url=lambda token: base_url + page_path(token),
+        )
+        state.documents = docs
+    return docs
+
+
+DocumentsDep = Annotated[Documents, Depends(get_documents)]
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` value names `etag` (weak comparison, RFC 9110 §13.1.2)."""
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag.removeprefix("W/") == f'"{etag}"':
+            return True
+    return False
+
+
+def content_disposition(filename: str) -> str:
+    """An ``attachment`` disposition; a name beyond safe ASCII also goes in ``filename*``."""
+    fallback = _UNSAFE_FILENAME.sub("_", filename)
+    value = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return value
+
+
+async def pdf_response(
+    request: Request, docs: Documents, opened: InvoicePdf, *, cache_control: str
+) -> Response:
+    """The PDF as an attachment with its ETag, or 304 if the client has this version."""
+    headers = {"ETag": f'"{opened.etag}"', "Cache-Control": cache_control}
+    if etag_matches(request.headers.get("if-none-match"), opened.etag):
+        return Response(status_code=304, headers=headers)
+    body = await documents.content(docs, opened)
+    headers["Content-Disposition"] = content_disposition(opened.filename)
+    headers["X-Content-Type-Options"] = "nosniff"
+    return Response(body, media_type="application/pdf", headers=headers)
+
+
+@router.get("/downloads/{account_id}/{invoice_id}.pdf")
+async def download_invoice_pdf(
+    request: Request, db: DatabaseDep, docs: DocumentsDep, account_id: str, invoice_id: str
+) -> Response:
+    """The invoice PDF a signed link grants; 403 if the link is expired, tampered or retired."""
+    try:
+        signed = await documents.open_by_link(
+            db, docs, account_id=account_id, invoice_id=invoice_id, query=request.url.query
+        )
+    except InvalidLink as error:
+        raise HTTPException(403, f"this download link is not valid: {error}") from None
+    max_age = documents.seconds_left(signed.expires)
+    return await pdf_response(
+        request, docs, signed.pdf, cache_control=f"private, max-age={max_age}"
+    )

@@ -1,0 +1,167 @@
+"""The PDF view model of an invoice, built from the domain records.
+
+- `build_document(...)`: the `InvoiceDocument` of a finalized invoice.
+- `status_stamp(state)`: "PAID", "ARCHIVED", "VOID" or None.
+- `is_payable(invoice)`: whether the document should ask for payment (and link to it).
+
+What is printed, and from where: the merchant block from the account settings (display
+name, or the account name; address; country; tax id), the customer block from the
+details frozen at finalization when there are any, else from the customer record;
+amounts as stored. A stamped document (paid, archived or void) asks for nothing, so
+its amount due is 0 and it carries no payment link. The date the document is built
+never matters, so the same records always give the same document.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+from babel import Locale
+
+from invoicery.domain import money
+from invoicery.domain.account import Account
+from invoicery.domain.customer import Address, Customer
+from invoicery.domain.errors import InvalidState
+from invoicery.domain.invoice import Invoice, LineItem
+from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, ap_status
+from invoicery.domain.tax import percent_text
+from invoicery.pdf.view import (
+    CustomerBlock,
+    DiscountLine,
+    InvoiceDocument,
+    LineItemRow,
+    MerchantBlock,
+    PaperSize,
+    TaxLine,
+)
+
+__all__ = ["build_document", "is_payable", "status_stamp"]
+
+_LETTER_COUNTRIES = frozenset({"US", "CA"})
+
+
+def status_stamp(state: InvoiceState) -> str | None:
+    """The word stamped on the document: "VOID", "ARCHIVED", "PAID", or None."""
+    if state.lifecycle is Lifecycle.VOID:
+        return "VOID"
+    # Any date will do: it only tells UPCOMING from OVERDUE, and neither is stamped.
+    status = ap_status(state, state.due_date)
+    if status is ApStatus.ARCHIVED:
+        return "ARCHIVED"
+    if status is ApStatus.PAID:
+        return "PAID"
+    return None
+
+
+def is_payable(invoice: Invoice) -> bool:
+    """Whether the invoice can take a payment (UPCOMING or OVERDUE), by the domain's rule."""
+    try:
+        invoice.ensure_payable(today=invoice.state.due_date)
+    except InvalidState:
+        return False
+    return True
+
+
+def build_document(
+    *, account: Account, customer: Customer, invoice: Invoice, payment_url: str | None
+) -> InvoiceDocument:
+    """The `InvoiceDocument` of a finalized invoice; `payment_url` is printed if payable."""
+    if invoice.invoice_number is None:
+        raise ValueError("a draft invoice has no document")
+    stamp = status_stamp(invoice.state)
+    return InvoiceDocument(
+        merchant=_merchant(account),
+        customer=_customer(customer, invoice),
+        number=invoice.invoice_number,
+        issue_date=invoice.invoice_date,
+        due_date=invoice.state.due_date,
+        currency=invoice.currency,
+        line_items=tuple(_row(line, invoice.currency) for line in invoice.line_items),
+        subtotal=invoice.subtotal,
+        total=invoice.total,
+        amount_due=0 if stamp else invoice.amount_due,
+        discounts=tuple(DiscountLine(coupon.name, coupon.amount) for coupon in invoice.coupons),
+        taxes=tuple(
+            TaxLine(item.name, percent_text(item.rate), item.tax_amount)
+            for item in invoice.tax_breakdown
+        ),
+        status_stamp=stamp,
+        memo=invoice.memo or None,
+        payment_url=payment_url if stamp is None and is_payable(invoice) else None,
+        paper=_paper(account.country),
+    )
+
+
+def _paper(country: str | None) -> PaperSize:
+    return "Letter" if country in _LETTER_COUNTRIES else "A4"
+
+
+@cache
+def _country_name(code: str) -> str:
+    name: str | None = Locale.parse("en_US").territories.get(code.upper())
+    return name or code
+
+
+def _join(*parts: str | None, sep: str = " ") -> str:
+    return sep.join(part for part in parts if part)
+
+
+def _merchant(account: Account) -> MerchantBlock:
+    lines = (
+        account.address_line1,
+        account.address_line2,
+        _join(account.postal_code, account.city),
+    )
+    return MerchantBlock(
+        display_name=account.display_name or account.name,
+        address_lines=tuple(line for line in lines if line),
+        country=_country_name(account.country) if account.country else None,
+        tax_id=account.tax_id or None,
+    )
+
+
+def _address_lines(address: Address | None) -> tuple[str, ...]:
+    if address is None:
+        return ()
+    lines = (
+        address.line1,
+        address.line2,
+        _join(address.zip_code, address.city, address.state),
+        _country_name(address.country) if address.country else None,
+    )
+    return tuple(line for line in lines if line)
+
+
+def _customer(customer: Customer, invoice: Invoice) -> CustomerBlock:
+    frozen = invoice.customer_details
+    if frozen is not None:
+        return CustomerBlock(
+            name=frozen.name,
+            email=frozen.email or None,
+            company=customer.company_name or None,
+            address_lines=_address_lines(frozen.billing_address),
+        )
+    return CustomerBlock(
+        name=customer.name,
+        email=customer.email or None,
+        company=customer.company_name or None,
+        address_lines=_address_lines(customer.billing_address),
+    )
+
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _row(line: LineItem, currency: str) -> LineItemRow:
+    """A billing-v1 line shows its decimal quantity and unit price when the price is whole
+    minor units; otherwise (and for AP lines) the whole quantity and unit amount."""
+    description = _join(line.description, line.details, sep="\n")
+    if line.exact_quantity is not None and line.unit_price is not None:
+        unit = line.unit_price.scaleb(money.exponent(currency))
+        if unit == unit.to_integral_value():
+            return LineItemRow(
+                description, _decimal_text(line.exact_quantity), int(unit), line.total
+            )
+    return LineItemRow(description, str(line.quantity), line.unit_amount, line.total)

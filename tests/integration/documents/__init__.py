@@ -1,0 +1,1 @@
+"""Integration tests of invoice PDF links and downloads."""
