@@ -1,0 +1,37 @@
+"""Renders failures as billing-v1's `RestErrorResponse`: {code, message}.
+
+The one mapping of this face: a state conflict is a 409 here (the AP face says 400),
+body validation is a 400 (no 422 on this face), and field errors are folded into the
+message, since the error body has no field map.
+"""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from invoicery.api.errors import ApiError
+from invoicery.api.json import JsonResponse
+
+__all__ = ["render_rest_error"]
+
+_STATUS_BY_CODE = {"invalid_state": 409, "validation_error": 400}
+_CODE_BY_STATUS = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    500: "INTERNAL_SERVER_ERROR",
+}
+
+
+def render_rest_error(error: ApiError) -> Response:
+    """A `RestErrorResponse` JSON response for `error`."""
+    status = _STATUS_BY_CODE.get(error.code, error.status)
+    code = _CODE_BY_STATUS.get(status, "INTERNAL_SERVER_ERROR" if status >= 500 else "BAD_REQUEST")
+    message = error.message
+    if error.fields:
+        details = "; ".join(f"{name}: {text}" for name, text in error.fields.items())
+        message = f"{message}: {details}"
+    body = {"code": code, "message": message}
+    return JsonResponse(body, status_code=status, headers=dict(error.headers))
