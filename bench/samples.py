@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 
 from bench.load import BenchClient
 from bench.scenarios import Fixture

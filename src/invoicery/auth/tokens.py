@@ -109,10 +109,7 @@ async def issue_token(
 
 async def authenticate(db: Database, token: str) -> Principal | None:
     """The principal behind a live bearer token, or None if it is unknown or expired."""
-    async with db.read() as conn:
-        record = await clients.find_token(
-            conn, token_hash=hash_secret(token), now=datetime.now(UTC)
-        )
+    record = await clients.find_token(db, token_hash=hash_secret(token), now=datetime.now(UTC))
     if record is None:
         return None
     return Principal(

@@ -187,10 +187,9 @@ async def create(db: Database, *, principal: Principal, new: NewInvoice) -> Invo
 
 async def get_or_raise(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
     """The caller's invoice as the AP face shows it, or `NotFound`."""
-    async with db.read() as conn:
-        invoice = await invoices.get(
-            conn, account_id=principal.account_id, invoice_id=_parse_invoice_id(invoice_id)
-        )
+    invoice = await invoices.find(
+        db, account_id=principal.account_id, invoice_id=_parse_invoice_id(invoice_id)
+    )
     view = None if invoice is None else _view(invoice, _today(principal))
     if view is None:
         raise NotFound("invoice not found")

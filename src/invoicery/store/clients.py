@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from invoicery.store.database import Database
 from invoicery.store.tables import access_tokens, accounts, api_clients
 
 __all__ = [
@@ -157,19 +158,16 @@ _FIND_TOKEN = (
 )
 
 
-async def find_token(
-    conn: AsyncConnection, *, token_hash: str, now: datetime
-) -> TokenRecord | None:
-    """The grant of an unexpired token whose client is not revoked, in one query."""
-    query = _FIND_TOKEN.params(token_hash=token_hash, now=now)
-    row = (await conn.execute(query)).first()
+async def find_token(db: Database, *, token_hash: str, now: datetime) -> TokenRecord | None:
+    """The grant of an unexpired token whose client is not revoked, in one prepared query."""
+    row = await db.first_row(_FIND_TOKEN, {"token_hash": token_hash, "now": now})
     if row is None:
         return None
     return TokenRecord(
-        client_id=row.client_id,
-        account_id=row.account_id,
-        scopes=tuple(row.scopes.split()),
-        timezone=row.timezone,
+        client_id=row["client_id"],
+        account_id=row["account_id"],
+        scopes=tuple(row["scopes"].split()),
+        timezone=row["timezone"],
     )
 
 

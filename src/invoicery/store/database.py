@@ -8,7 +8,7 @@ up front instead of failing when a reader later tries to upgrade.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,6 +16,9 @@ import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql import Select
+
+from invoicery.store.prepared_reads import ColumnValues, PreparedReads
 
 __all__ = ["Database", "async_url"]
 
@@ -54,11 +57,13 @@ class Database:
             # costing a PostgreSQL backend start each time.
             options |= {"pool_size": pool_size, "max_overflow": 0}
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        self._prepared: PreparedReads | None = None
         if self.is_sqlite:
             _configure_sqlite(self.engine)
             self._read_engine = self.engine
         else:
             self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self._prepared = PreparedReads(self.url, max_size=pool_size)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -71,6 +76,20 @@ class Database:
         async with self._read_engine.connect() as conn:
             yield conn
 
+    async def first_row(
+        self, statement: Select[Any], params: Mapping[str, Any]
+    ) -> ColumnValues | None:
+        """The first row of a prebuilt read statement, by the fastest way the backend has.
+
+        For the per-request hot reads (token lookup, invoice by id): on PostgreSQL an
+        asyncpg prepared statement (`store.prepared_reads`), on SQLite `read()`.
+        """
+        if self._prepared is not None:
+            return await self._prepared.first_row(statement, params)
+        async with self.read() as conn:
+            row: ColumnValues | None = (await conn.execute(statement, params)).mappings().first()
+        return row
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A transaction that commits when the block succeeds, rolls back otherwise."""
@@ -81,6 +100,8 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._prepared is not None:
+            await self._prepared.close()
         await self.engine.dispose()
 
 

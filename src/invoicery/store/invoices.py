@@ -12,18 +12,20 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, not_, or_, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.ids import uuid7_lower_bound
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, PaymentStatus
 from invoicery.store import codecs
+from invoicery.store.database import Database
 from invoicery.store.pagination import PageRequest, RowPage, fetch_page
+from invoicery.store.prepared_reads import ColumnValues
 from invoicery.store.tables import invoices
 
 __all__ = [
     "InvoiceFilters",
+    "find",
     "get",
     "get_by_payment_token",
     "get_payment_token",
@@ -54,7 +56,7 @@ class InvoiceFilters:
     due_to: date | None = None
 
 
-def to_invoice(row: RowMapping) -> Invoice:
+def to_invoice(row: ColumnValues) -> Invoice:
     """Map an invoices row to the domain record."""
     return Invoice(
         id=row["id"],
@@ -154,6 +156,12 @@ _GET = select(invoices).where(
     _t.account_id == bindparam("account_id"), _t.id == bindparam("invoice_id")
 )
 _GET_FOR_UPDATE = _GET.with_for_update()
+
+
+async def find(db: Database, *, account_id: UUID, invoice_id: UUID) -> Invoice | None:
+    """The account's invoice with this id, read outside any transaction (prepared on PG)."""
+    row = await db.first_row(_GET, {"account_id": account_id, "invoice_id": invoice_id})
+    return to_invoice(row) if row else None
 
 
 async def get(

@@ -32,6 +32,23 @@ def test_encode_decode_round_trip(value: uuid.UUID) -> None:
     assert ids.decode("inv", text) == value
 
 
+def test_encoding_matches_the_typeid_specification() -> None:
+    """The example of the TypeID spec: ids issued before stay valid."""
+    value = uuid.UUID("01890a5d-ac96-774b-bcce-b302099a8057")
+    assert ids.encode("prefix", value) == "prefix_01h455vb4pex5vsknk084sn02q"
+    assert ids.encode("inv", uuid.UUID(int=0)) == "inv_" + "0" * 26
+    assert ids.encode("inv", uuid.UUID(int=(1 << 128) - 1)) == "inv_7" + "z" * 25
+
+
+@given(st.uuids())
+def test_encoding_is_the_number_in_base32_digits(value: uuid.UUID) -> None:
+    number, digits = value.int, ""
+    for _ in range(26):
+        number, digit = divmod(number, 32)
+        digits = "0123456789abcdefghjkmnpqrstvwxyz"[digit] + digits
+    assert ids.encode("cus", value) == f"cus_{digits}"
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -1,0 +1,60 @@
+"""Hot reads (`Database.first_row`) see exactly what a transaction sees, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from invoicery.auth.credentials import hash_secret
+from invoicery.domain import ids
+from invoicery.store import clients, invoices
+from invoicery.store.database import Database
+from tests.support.tenant import Tenant
+
+
+def _account(tenant: Tenant) -> UUID:
+    return ids.decode(ids.ACCOUNT, tenant.client.account_id)
+
+
+async def test_an_invoice_read_outside_a_transaction_equals_the_transactional_read(
+    tenant: Tenant, db: Database
+) -> None:
+    created = await tenant.invoice()
+    invoice_id = ids.decode(ids.INVOICE, created["id"])
+    account_id = _account(tenant)
+    found = await invoices.find(db, account_id=account_id, invoice_id=invoice_id)
+    async with db.write() as conn:
+        expected = await invoices.get(conn, account_id=account_id, invoice_id=invoice_id)
+    assert expected is not None
+    assert found == expected
+    assert ids.encode(ids.INVOICE, found.id) == created["id"]
+    assert [line.description for line in found.line_items] == [
+        line["description"] for line in created["line_items"]
+    ]
+
+
+async def test_another_accounts_invoice_is_not_found(
+    tenant: Tenant, other_tenant: Tenant, db: Database
+) -> None:
+    created = await tenant.invoice()
+    invoice_id = ids.decode(ids.INVOICE, created["id"])
+    assert await invoices.find(db, account_id=_account(other_tenant), invoice_id=invoice_id) is None
+
+
+async def test_a_token_is_found_until_it_expires(tenant: Tenant, db: Database) -> None:
+    token = await tenant.token()
+    now = datetime.now(UTC)
+    record = await clients.find_token(db, token_hash=hash_secret(token), now=now)
+    assert record is not None
+    assert record.account_id == _account(tenant)
+    assert await clients.find_token(db, token_hash=hash_secret("not-a-token"), now=now) is None
+    far_future = datetime(2999, 1, 1, tzinfo=UTC)
+    assert await clients.find_token(db, token_hash=hash_secret(token), now=far_future) is None
+
+
+async def test_reads_work_again_after_the_pools_are_closed(tenant: Tenant, db: Database) -> None:
+    created = await tenant.invoice()
+    invoice_id = ids.decode(ids.INVOICE, created["id"])
+    await db.dispose()
+    again = await invoices.find(db, account_id=_account(tenant), invoice_id=invoice_id)
+    assert again is not None
