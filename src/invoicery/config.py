@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     pdf_link_ttl: int = Field(
         default=900, gt=0, le=7 * 86400, description="Seconds a signed PDF link stays valid"
     )
+    pdf_cache_days: int = Field(
+        default=30,
+        ge=1,
+        description="Days a rendered PDF stays in the shared cache; the worker then deletes it "
+        "and the next download renders it again",
+    )
     signing_keys: SecretStr | None = Field(
         default=None,
         description="PDF link signing keys 'KID:SECRET,KID:SECRET' (the first signs, all verify); "

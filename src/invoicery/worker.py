@@ -16,20 +16,23 @@ import logging
 import signal
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from invoicery.auth.tokens import purge_expired
 from invoicery.config import Settings
 from invoicery.payments.processor import PaymentProcessor
 from invoicery.payments.registry import create_processor
+from invoicery.service import documents
 from invoicery.service._time import utc_now
 from invoicery.service.settlement import settle_due
 from invoicery.store.database import Database
 
-__all__ = ["TOKEN_PURGE_SECONDS", "in_background", "main", "run"]
+__all__ = ["MAINTENANCE_SECONDS", "in_background", "main", "run"]
 
 logger = logging.getLogger("invoicery.worker")
 
-TOKEN_PURGE_SECONDS = 600.0
+MAINTENANCE_SECONDS = 600.0
+DEFAULT_PDF_RETENTION = timedelta(days=30)
 
 
 async def run(
@@ -39,26 +42,36 @@ async def run(
     poll_seconds: float,
     processor_timeout: float,
     stop: asyncio.Event,
+    pdf_retention: timedelta = DEFAULT_PDF_RETENTION,
 ) -> None:
     """Settle due debits until `stop` is set, looking again every `poll_seconds`.
 
-    Every `TOKEN_PURGE_SECONDS` it also deletes expired access tokens, so the token
-    table holds only live tokens however often clients ask for new ones.
+    On its first pass and every `MAINTENANCE_SECONDS` after, it also deletes expired
+    access tokens and cached PDFs older than `pdf_retention`, so neither table grows
+    without bound however often clients ask for tokens or download invoices.
     """
-    next_purge = 0.0
+    next_maintenance = 0.0
     while not stop.is_set():
         try:
             await settle_due(db, processor, now=utc_now(), processor_timeout=processor_timeout)
         except Exception:
             logger.exception("settlement pass failed; retrying")
-        if time.monotonic() >= next_purge:
-            next_purge = time.monotonic() + TOKEN_PURGE_SECONDS
-            try:
-                await purge_expired(db, now=utc_now())
-            except Exception:
-                logger.exception("purging expired tokens failed; retrying later")
+        if time.monotonic() >= next_maintenance:
+            next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
+            await _maintain(db, pdf_retention)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), poll_seconds)
+
+
+async def _maintain(db: Database, pdf_retention: timedelta) -> None:
+    try:
+        await purge_expired(db, now=utc_now())
+    except Exception:
+        logger.exception("purging expired tokens failed; retrying later")
+    try:
+        await documents.purge_cached(db, now=utc_now(), retention=pdf_retention)
+    except Exception:
+        logger.exception("purging old cached PDFs failed; retrying later")
 
 
 @contextlib.asynccontextmanager
@@ -74,6 +87,7 @@ async def in_background(
             poll_seconds=settings.worker_poll_seconds,
             processor_timeout=settings.processor_timeout_seconds,
             stop=stop,
+            pdf_retention=timedelta(days=settings.pdf_cache_days),
         ),
         name="invoicery-settlement",
     )
@@ -100,6 +114,7 @@ def main(settings: Settings) -> int:
                 poll_seconds=settings.worker_poll_seconds,
                 processor_timeout=settings.processor_timeout_seconds,
                 stop=stop,
+                pdf_retention=timedelta(days=settings.pdf_cache_days),
             )
         finally:
             await db.dispose()

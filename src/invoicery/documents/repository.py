@@ -1,4 +1,7 @@
-"""The shared table of rendered PDFs (`document_cache`); every statement is account-scoped."""
+"""The shared table of rendered PDFs (`document_cache`).
+
+Every lookup and write is account-scoped; only the maintenance purge spans accounts.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.store.tables import document_cache
 
-__all__ = ["get", "put"]
+__all__ = ["delete_created_before", "get", "put"]
 
 _t = document_cache.c
 
@@ -54,3 +57,9 @@ async def put(
             _t.account_id == account_id, _t.invoice_id == invoice_id, _t.etag != etag
         )
     )
+
+
+async def delete_created_before(conn: AsyncConnection, *, before: datetime) -> int:
+    """Delete every stored PDF rendered before `before`; how many were deleted."""
+    result = await conn.execute(delete(document_cache).where(_t.created_at < before))
+    return int(result.rowcount)

@@ -4,6 +4,7 @@
 - `open_by_link(...)`: the document a signed link grants (`InvalidLink` if it doesn't).
 - `open_by_id(...)`: the caller's invoice document (billing-v1 download).
 - `content(...)`: the PDF bytes of an opened document, from the cache or rendered once.
+- `purge_cached(...)`: delete cached PDFs past their retention (run by the worker).
 
 Every finalized invoice has a document, archived, paid and void ones too (they are
 stamped); drafts have none and are `NotFound`, as are other accounts' invoices.
@@ -17,9 +18,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from invoicery.auth.tokens import Principal
+from invoicery.documents import repository
 from invoicery.documents.cache import CacheKey, DocumentCache
 from invoicery.documents.signing import InvalidLink, KeyRing, sign, verify
 from invoicery.documents.version import content_version
@@ -40,6 +43,7 @@ __all__ = [
     "open_by_id",
     "open_by_link",
     "pdf_link",
+    "purge_cached",
     "seconds_left",
 ]
 
@@ -167,3 +171,12 @@ async def content(docs: Documents, opened: InvoicePdf) -> bytes:
 def seconds_left(expires: int) -> int:
     """Whole seconds until Unix time `expires` (0 once it has passed)."""
     return max(0, int(expires - _clock()))
+
+
+async def purge_cached(db: Database, *, now: datetime, retention: timedelta) -> int:
+    """Delete cached PDFs rendered more than `retention` ago; how many were deleted.
+
+    A purged PDF is rendered again on its next download, so this only bounds storage.
+    """
+    async with db.write() as conn:
+        return await repository.delete_created_before(conn, before=now - retention)

@@ -294,7 +294,8 @@ customer_invoice_counts = Table(
 # --- documents (migration 0004) --------------------------------------------------------
 
 # Rendered invoice PDFs shared by every server process, keyed by content version (the
-# ETag); at most one version per invoice is kept (see invoicery.documents.repository).
+# ETag); at most one version per invoice is kept (see invoicery.documents.repository),
+# and the worker deletes copies older than INVOICERY_PDF_CACHE_DAYS (by created_at).
 document_cache = Table(
     "document_cache",
     metadata,
@@ -304,4 +305,5 @@ document_cache = Table(
     Column("content", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
+    Index("ix_document_cache_created_at", "created_at"),
 )
