@@ -25,6 +25,7 @@ from invoicery.domain.errors import (
     InvoiceryError,
     NotFound,
     PayloadTooLarge,
+    TooManyAttempts,
 )
 
 __all__ = ["ApiError", "AuthError", "ErrorFormat", "field_name", "install_error_handlers"]
@@ -66,6 +67,7 @@ _STATUS_OF: tuple[tuple[type[InvoiceryError], int, str], ...] = (
     (InvalidState, 400, "invalid_state"),
     (Conflict, 409, "conflict"),
     (PayloadTooLarge, 413, "payload_too_large"),
+    (TooManyAttempts, 429, "too_many_requests"),
 )
 
 _HTTP_CODES = {
@@ -78,6 +80,7 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    429: "too_many_requests",
 }
 
 
@@ -96,7 +99,12 @@ def _from_domain(error: InvoiceryError) -> ApiError:
     for kind, status, code in _STATUS_OF:
         if isinstance(error, kind):
             fields = error.fields if isinstance(error, InvalidInput) else {}
-            return ApiError(status, code, error.message, fields)
+            headers = (
+                {"Retry-After": str(error.retry_after)}
+                if isinstance(error, TooManyAttempts)
+                else {}
+            )
+            return ApiError(status, code, error.message, fields, headers)
     return ApiError(500, "internal_error", "internal server error")
 
 

@@ -6,6 +6,7 @@ InvoiceryError
 ├── BadRequest          a query value or the request itself is malformed (field -> message)
 ├── InvalidState        the operation is not allowed in the resource's current state
 ├── Conflict            a uniqueness rule would be broken
+├── TooManyAttempts     too many recent failures; try again after `retry_after` seconds
 └── PayloadTooLarge     the request body exceeds the limit
 """
 
@@ -21,6 +22,7 @@ __all__ = [
     "InvoiceryError",
     "NotFound",
     "PayloadTooLarge",
+    "TooManyAttempts",
 ]
 
 
@@ -54,6 +56,14 @@ class InvalidState(InvoiceryError):
 
 class Conflict(InvoiceryError):
     """The change would break a uniqueness rule (a duplicate alias, say)."""
+
+
+class TooManyAttempts(InvoiceryError):
+    """Too many recent failed attempts; the next one is accepted after `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PayloadTooLarge(InvoiceryError):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from invoicery.config import Settings
-from invoicery.domain.errors import InvalidInput, InvalidState
+from invoicery.domain.errors import InvalidInput, InvalidState, TooManyAttempts
 from invoicery.pages import csrf
 from invoicery.pages.render import page_response, redirect
 from invoicery.pages.view import build_view
@@ -148,6 +148,8 @@ async def pay_by_card(
         )
     except InvalidState as error:
         return await _render(request, token, status_code=409, notice=_sentence(error.message))
+    except TooManyAttempts as error:
+        return await _refused(request, token, error)
     if result.outcome is PaymentOutcome.PAID:
         return redirect(page_path(token))
     status_code = 402 if result.outcome is PaymentOutcome.DECLINED else 503
@@ -199,6 +201,8 @@ async def pay_by_bank(
         )
     except InvalidState as error:
         return await _render(request, token, status_code=409, notice=_sentence(error.message))
+    except TooManyAttempts as error:
+        return await _refused(request, token, error)
     if result.outcome is PaymentOutcome.SUBMITTED:
         return redirect(page_path(token))
     status_code = 402 if result.outcome is PaymentOutcome.DECLINED else 503
@@ -210,6 +214,13 @@ async def pay_by_bank(
         bank_values=values,
         bank_open=True,
     )
+
+
+async def _refused(request: Request, token: str, error: TooManyAttempts) -> Response:
+    """The page with the refusal as its notice: 429 with Retry-After, the form still there."""
+    response = await _render(request, token, status_code=429, notice=_sentence(error.message))
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _sentence(message: str) -> str:

@@ -8,6 +8,10 @@ page, from another tab or another server, waits for the lock and then finds the
 invoice PAID (or RECEIVED). A unique partial index on transactions (one Pending or
 Settled payment per invoice) backs this up in the schema. The lock is held for the
 processor call, which is bounded by `processor_timeout`.
+
+Card testing: after `MAX_DECLINES` declines of one invoice within `DECLINE_WINDOW`,
+further attempts are refused (`TooManyAttempts`) without reaching the processor. The
+count is taken under the row lock, so concurrent submissions cannot slip past it.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
 from invoicery.domain.account import Account, today_in
 from invoicery.domain.customer import Customer
-from invoicery.domain.errors import InvalidState, NotFound
+from invoicery.domain.errors import InvalidState, NotFound, TooManyAttempts
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import ApStatus, Lifecycle, ap_status
 from invoicery.payments.ach import add_business_days, parse_bank_account
@@ -56,6 +60,8 @@ from invoicery.store.database import Database
 
 __all__ = [
     "ACH_CURRENCY",
+    "DECLINE_WINDOW",
+    "MAX_DECLINES",
     "PROCESSOR_ERROR_MESSAGE",
     "BankForm",
     "CardForm",
@@ -78,6 +84,8 @@ PROCESSOR_ERROR_MESSAGE = (
     "The payment could not be completed. Nothing was charged; please try again."
 )
 ACH_CURRENCY = "USD"
+MAX_DECLINES = 10
+DECLINE_WINDOW = timedelta(hours=1)
 _TOKEN_BYTES = 32  # 256 bits from the OS CSPRNG
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -204,6 +212,14 @@ async def _lock_payable(conn: AsyncConnection, token: str, now: datetime) -> Inv
     account = await accounts.get(conn, invoice.account_id)
     assert account is not None
     invoice.ensure_payable(today=today_in(account.timezone, now))
+    declines = await transactions.count_declines_since(
+        conn, account_id=invoice.account_id, invoice_id=invoice.id, since=now - DECLINE_WINDOW
+    )
+    if declines >= MAX_DECLINES:
+        raise TooManyAttempts(
+            "too many declined payment attempts for this invoice; please try again later",
+            retry_after=int(DECLINE_WINDOW.total_seconds()),
+        )
     return invoice
 
 

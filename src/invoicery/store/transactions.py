@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -26,7 +26,14 @@ from invoicery.payments.transaction import (
 )
 from invoicery.store.tables import transactions
 
-__all__ = ["claim_due", "insert", "latest_for_invoice", "list_for_invoice", "save"]
+__all__ = [
+    "claim_due",
+    "count_declines_since",
+    "insert",
+    "latest_for_invoice",
+    "list_for_invoice",
+    "save",
+]
 
 _t = transactions.c
 _FIELDS = [f.name for f in fields(Transaction)]
@@ -104,3 +111,21 @@ async def claim_due(conn: AsyncConnection, *, now: datetime) -> Transaction | No
     )
     row = (await conn.execute(query)).mappings().first()
     return _to_transaction(row) if row else None
+
+
+async def count_declines_since(
+    conn: AsyncConnection, *, account_id: UUID, invoice_id: UUID, since: datetime
+) -> int:
+    """How many of the invoice's attempts the processor refused since `since`.
+
+    A decline is a failed transaction the processor answered (`processed_at` set); our
+    own failures to reach the processor are not the payer's and do not count.
+    """
+    query = select(func.count()).where(
+        _t.account_id == account_id,
+        _t.invoice_id == invoice_id,
+        _t.status == TransactionStatus.FAILED.value,
+        _t.processed_at.is_not(None),
+        _t.created_at >= since,
+    )
+    return int((await conn.execute(query)).scalar_one())
