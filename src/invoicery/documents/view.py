@@ -82,6 +82,7 @@ def build_document(
         total=invoice.total,
         amount_due=0 if stamp else invoice.amount_due,
         discounts=tuple(DiscountLine(coupon.name, coupon.amount) for coupon in invoice.coupons),
+        credits_applied=invoice.applied_credits,
         taxes=tuple(
             TaxLine(item.name, percent_text(item.rate), item.tax_amount)
             for item in invoice.tax_breakdown

@@ -363,11 +363,13 @@ def _total_rows(doc: InvoiceDocument) -> list[_TotalRow]:
         for t in doc.taxes
     ]
     rows.append(_TotalRow("Total", _money(doc, doc.total), strong=True))
+    if doc.credits_applied:
+        rows.append(_TotalRow("Credits applied", _money(doc, -doc.credits_applied)))
     return rows
 
 
 def _totals(pdf: _InvoicePdf, doc: InvoiceDocument) -> None:
-    """Subtotal, discounts, taxes, total and the amount due, right-aligned under the table."""
+    """Subtotal, discounts, taxes, total, credits and the amount due, right under the table."""
     rows = _total_rows(doc)
     line_h, pad, band_h = 4.4, 0.9, 9.0
     block_w = pdf.epw * 0.5

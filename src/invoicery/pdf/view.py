@@ -89,6 +89,7 @@ class InvoiceDocument:
     total: int
     amount_due: int
     discounts: tuple[DiscountLine, ...] = ()
+    credits_applied: int = 0
     taxes: tuple[TaxLine, ...] = ()
     status_stamp: str | None = None
     memo: str | None = None

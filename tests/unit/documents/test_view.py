@@ -218,7 +218,8 @@ def test_billing_details_taxes_coupons_and_the_frozen_customer_are_printed() -> 
         coupons=(AppliedCoupon(uuid4(), "WELCOME", 1_000),),
         tax_breakdown=(BreakdownItem("VAT", Decimal("0.2"), 15_234, 3_047),),
         total=18_281,
-        amount_due=18_281,
+        applied_credits=2_000,
+        amount_due=16_281,
         customer_details=frozen,
     )
     doc = build_document(account=account(), customer=customer(), invoice=billed, payment_url=None)
@@ -228,6 +229,7 @@ def test_billing_details_taxes_coupons_and_the_frozen_customer_are_printed() -> 
     ]
     assert [(d.label, d.amount) for d in doc.discounts] == [("WELCOME", 1_000)]
     assert [(t.label, t.rate, t.amount) for t in doc.taxes] == [("VAT", "20", 3_047)]
+    assert (doc.total, doc.credits_applied, doc.amount_due) == (18_281, 2_000, 16_281)
     assert doc.customer.name == "Old Name Ltd"
     assert doc.customer.email is None
     assert doc.customer.address_lines == ("Rue 1", "75001 Paris", "France")
@@ -248,6 +250,7 @@ def test_the_content_version_follows_every_printed_fact() -> None:
         replace(base, merchant=replace(base.merchant, tax_id="DE000")),
         replace(base, line_items=base.line_items[:1]),
         replace(base, due_date=date(2026, 4, 1)),
+        replace(base, credits_applied=100),
     ]
     versions = {content_version(doc) for doc in changed}
     assert version not in versions

@@ -237,6 +237,23 @@ def test_every_line_and_the_totals_are_printed(tmp_path: Path) -> None:
     assert text.count("$1,705.00") >= 3  # total, amount due, due panel
 
 
+def test_applied_credits_are_printed_between_total_and_amount_due(tmp_path: Path) -> None:
+    doc = replace(document(), credits_applied=5_000)
+    doc = replace(doc, amount_due=doc.total - 5_000)
+    (text,) = pdf_text(render_invoice(doc), tmp_path)
+    total, due = format_amount(doc.total, "USD"), format_amount(doc.amount_due, "USD")
+    assert "Credits applied" in text
+    assert "-$50.00" in text
+    assert text.index("Total") < text.index("Credits applied") < text.index("Amount due")
+    assert total in text
+    assert due in text
+
+
+def test_no_credits_line_without_credits(tmp_path: Path) -> None:
+    (text,) = pdf_text(render_invoice(document()), tmp_path)
+    assert "Credits applied" not in text
+
+
 def test_amounts_use_the_currency_exponent(tmp_path: Path) -> None:
     items = (LineItemRow("Tea ceremony", "2", 600, 1_200),)
     (text,) = pdf_text(render_invoice(document(items, currency="JPY")), tmp_path)
