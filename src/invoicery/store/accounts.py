@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -49,17 +49,20 @@ async def update_settings(
         await conn.execute(update(accounts).where(accounts.c.id == account_id).values(**settings))
 
 
+# Built once: every invoice creation takes a number.
+_TAKE_SEQUENCE = (
+    update(accounts)
+    .where(accounts.c.id == bindparam("account_id"))
+    .values(last_invoice_seq=accounts.c.last_invoice_seq + 1)
+    .returning(accounts.c.last_invoice_seq, accounts.c.invoice_prefix)
+)
+
+
 async def take_invoice_sequence(conn: AsyncConnection, *, account_id: UUID) -> tuple[int, str]:
     """Reserve the account's next invoice sequence number; returns it with the prefix.
 
     The row lock taken by the UPDATE serializes concurrent creations in one account
     until their transactions end, and a rollback gives the number back: no gaps.
     """
-    query = (
-        update(accounts)
-        .where(accounts.c.id == account_id)
-        .values(last_invoice_seq=accounts.c.last_invoice_seq + 1)
-        .returning(accounts.c.last_invoice_seq, accounts.c.invoice_prefix)
-    )
-    row = (await conn.execute(query)).one()
+    row = (await conn.execute(_TAKE_SEQUENCE, {"account_id": account_id})).one()
     return int(row.last_invoice_seq), str(row.invoice_prefix)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -54,17 +54,25 @@ async def insert(conn: AsyncConnection, entry: CreditEntry) -> None:
     )
 
 
+# Built once: every invoice finalization reads the balance.
+_BALANCE = (
+    select(_t.balance_after)
+    .where(
+        _t.account_id == bindparam("account_id"),
+        _t.customer_id == bindparam("customer_id"),
+        _t.currency == bindparam("currency"),
+    )
+    .order_by(_t.id.desc())
+    .limit(1)
+)
+
+
 async def balance(
     conn: AsyncConnection, *, account_id: UUID, customer_id: UUID, currency: str
 ) -> int:
     """The customer's credit balance in `currency` (0 when there are no entries)."""
-    query = (
-        select(_t.balance_after)
-        .where(_t.account_id == account_id, _t.customer_id == customer_id, _t.currency == currency)
-        .order_by(_t.id.desc())
-        .limit(1)
-    )
-    value = (await conn.execute(query)).scalar_one_or_none()
+    params = {"account_id": account_id, "customer_id": customer_id, "currency": currency}
+    value = (await conn.execute(_BALANCE, params)).scalar_one_or_none()
     return int(value or 0)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -74,16 +74,20 @@ async def insert(conn: AsyncConnection, customer: Customer) -> None:
         raise Conflict(_ALIAS_TAKEN) from None
 
 
+# Built once: every invoice creation locks its customer.
+_GET = select(*_COLUMNS).where(
+    customers.c.account_id == bindparam("account_id"), customers.c.id == bindparam("customer_id")
+)
+_GET_FOR_UPDATE = _GET.with_for_update()
+
+
 async def get(
     conn: AsyncConnection, *, account_id: UUID, customer_id: UUID, for_update: bool = False
 ) -> Customer | None:
     """The account's customer with this id, archived or not; `for_update` locks the row."""
-    query = select(*_COLUMNS).where(
-        customers.c.account_id == account_id, customers.c.id == customer_id
-    )
-    if for_update:
-        query = query.with_for_update()
-    row = (await conn.execute(query)).mappings().first()
+    query = _GET_FOR_UPDATE if for_update else _GET
+    params = {"account_id": account_id, "customer_id": customer_id}
+    row = (await conn.execute(query, params)).mappings().first()
     return to_customer(row) if row else None
 
 

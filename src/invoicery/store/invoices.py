@@ -133,22 +133,22 @@ def _state_values(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+_INSERT = invoices.insert()
+
+
 async def insert(conn: AsyncConnection, invoice: Invoice) -> None:
-    """Store a new invoice."""
-    await conn.execute(
-        invoices.insert().values(
-            id=invoice.id,
-            account_id=invoice.account_id,
-            exclude_from_autopay=invoice.exclude_from_autopay,
-            created_at=invoice.created_at,
-            last_notification_at=invoice.last_notification_at,
-            **_document_values(invoice),
-            **{
-                **_state_values(invoice),
-                "archived_at": invoice.updated_at if invoice.state.archived else None,
-            },
-        )
-    )
+    """Store a new invoice (one prebuilt INSERT; values are bound, not built into SQL)."""
+    values = {
+        "id": invoice.id,
+        "account_id": invoice.account_id,
+        "exclude_from_autopay": invoice.exclude_from_autopay,
+        "created_at": invoice.created_at,
+        "last_notification_at": invoice.last_notification_at,
+        **_document_values(invoice),
+        **_state_values(invoice),
+        "archived_at": invoice.updated_at if invoice.state.archived else None,
+    }
+    await conn.execute(_INSERT, values)
 
 
 # Built once: reading one invoice is on the hottest path.
