@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     )
     token_ttl_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024
-    db_pool_size: int = 20
+    db_pool_size: int = Field(
+        default=20,
+        ge=2,
+        description="Database connections per server process; on PostgreSQL half serve the "
+        "prepared hot reads (token lookup, invoice by id) and half everything else",
+    )
     payment_processor: str = Field(default="sandbox", description="Processor for hosted payments")
     processor_timeout_seconds: float = Field(
         default=20.0, gt=0, description="A processor call taking longer fails (retryable)"

@@ -1,0 +1,44 @@
+"""A process never holds more PostgreSQL connections than its `pool_size`, over both pools."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, literal_column, select, text
+
+from invoicery.store.database import Database
+
+_SLEEP: Select[Any] = select(literal_column("1")).select_from(func.pg_sleep(bindparam("seconds")))
+_SESSIONS = text(
+    "SELECT count(*) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+async def test_busy_reads_and_transactions_stay_within_the_pool_size(postgresql_url: str) -> None:
+    observer = Database(postgresql_url, pool_size=2)
+    busy = Database(postgresql_url, pool_size=4)
+    async with observer.read() as conn:
+        before = int((await conn.execute(_SESSIONS)).scalar_one())
+
+    async def transaction() -> None:
+        async with busy.write() as conn:
+            await conn.execute(_SLEEP, {"seconds": 0.05})
+
+    async def hot_read() -> None:
+        assert await busy.first_row(_SLEEP, {"seconds": 0.05}) is not None
+
+    work = asyncio.gather(*[transaction() for _ in range(12)], *[hot_read() for _ in range(12)])
+    task = asyncio.ensure_future(work)
+    peak = 0
+    try:
+        while not task.done():
+            async with observer.read() as conn:
+                peak = max(peak, int((await conn.execute(_SESSIONS)).scalar_one()) - before)
+            await asyncio.sleep(0.01)
+        await task
+    finally:
+        await busy.dispose()
+        await observer.dispose()
+    assert 2 <= peak <= 4  # both pools were used, and together within the budget
