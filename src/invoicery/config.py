@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(
         default=20,
         ge=2,
-        description="Database connections per server process; on PostgreSQL half serve the "
-        "prepared hot reads (token lookup, invoice by id) and half everything else",
+        description="Pooled database connections per server process for queries and "
+        "transactions; on PostgreSQL a second pool of the same size serves the prepared hot "
+        "reads (token lookup, invoice by id), so a process opens up to twice this many",
     )
     payment_processor: str = Field(default="sandbox", description="Processor for hosted payments")
     processor_timeout_seconds: float = Field(
