@@ -72,6 +72,8 @@ class ScenarioPlans:
             return f"not checked: the request answered {self.status}"
         if problems:
             return "PROBLEM: " + "; ".join(dict.fromkeys(problems))
+        if not self.statements:
+            return "PROBLEM: no SELECT was recorded, so nothing was checked"
         return "ok: index scans only, no seq scan of a big table, no sort of a big table"
 
 
@@ -195,6 +197,7 @@ async def explain_scenarios(
         captured.append((statement, tuple(parameters or ())))
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    db.listen_prepared_reads(lambda sql, parameters: captured.append((sql, parameters)))
     app = create_app(Settings(database_url=url), database=db)
     conn = await asyncpg.connect(dsn)
     # Without synchronized scans a sequential scan always starts at the first block,

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
-from invoicery.store.prepared_reads import ColumnValues, PreparedReads
+from invoicery.store.prepared_reads import ColumnValues, PreparedReads, StatementListener
 
 __all__ = ["Database", "async_url"]
 
@@ -92,6 +92,11 @@ class Database:
         async with self.read() as conn:
             row: ColumnValues | None = (await conn.execute(statement, params)).mappings().first()
         return row
+
+    def listen_prepared_reads(self, listener: StatementListener) -> None:
+        """Call `listener(sql, parameters)` before each prepared hot read (PostgreSQL only)."""
+        if self._prepared is not None:
+            self._prepared.listen(listener)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:

@@ -1,7 +1,9 @@
 """Keyset pagination over time-ordered ids, newest first, in both directions.
 
 A page never uses OFFSET: it is an index range scan from the cursor. Whether a page
-exists on the other side of the cursor is answered exactly by a one-row EXISTS probe.
+exists on the other side of the cursor is answered exactly by a one-row probe that
+rides in the same statement as a scalar subquery (a separate query only when the page
+itself comes back empty).
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy import ColumnElement, ScalarSelect, Table, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 __all__ = ["PageRequest", "RowPage", "fetch_page"]
+
+_OTHER_SIDE = "page_other_side_first_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,28 +49,49 @@ async def fetch_page(
     """Rows of `table` (ordered by its time-ordered `id`) matching `conditions`, one page."""
     limit = page.limit
     id_column = table.c.id
-    base = select(table).where(*conditions)
 
-    async def any_row(*extra: ColumnElement[bool], newest_first: bool) -> bool:
+    def first_id(*extra: ColumnElement[bool], newest_first: bool) -> ScalarSelect[UUID]:
         # ORDER BY id + LIMIT 1 walks the (account_id, id) index from the cursor; an
         # EXISTS lets PostgreSQL pick a sequential scan for a probe near the far end.
+        # Uncorrelated, it runs once per statement (an InitPlan), not once per row.
         order = id_column.desc() if newest_first else id_column.asc()
-        probe = select(id_column).where(*conditions, *extra).order_by(order).limit(1)
-        return (await conn.execute(probe)).first() is not None
+        query = select(id_column).where(*conditions, *extra).order_by(order).limit(1)
+        return query.scalar_subquery()
+
+    async def any_row(*extra: ColumnElement[bool], newest_first: bool) -> bool:
+        found = await conn.execute(select(first_id(*extra, newest_first=newest_first)))
+        return found.scalar() is not None
 
     if page.before is not None:
-        ascending = base.where(id_column > page.before).order_by(id_column.asc()).limit(limit + 1)
-        found = (await conn.execute(ascending)).mappings().all()
-        rows = list(reversed(found[:limit]))
-        return RowPage(
-            rows=rows,
-            has_next=await any_row(id_column <= page.before, newest_first=True),
-            has_previous=len(found) > limit,
+        beyond = (id_column <= page.before,)
+        newer = (
+            select(table, first_id(*beyond, newest_first=True).label(_OTHER_SIDE))
+            .where(*conditions, id_column > page.before)
+            .order_by(id_column.asc())
+            .limit(limit + 1)
         )
-    if page.after is not None:
-        base = base.where(id_column < page.after)
-    found = (await conn.execute(base.order_by(id_column.desc()).limit(limit + 1))).mappings().all()
-    has_previous = page.after is not None and await any_row(
-        id_column >= page.after, newest_first=False
+        found = (await conn.execute(newer)).mappings().all()
+        has_next = (
+            found[0][_OTHER_SIDE] is not None
+            if found
+            else await any_row(*beyond, newest_first=True)
+        )
+        return RowPage(
+            rows=list(reversed(found[:limit])), has_next=has_next, has_previous=len(found) > limit
+        )
+    if page.after is None:
+        newest = select(table).where(*conditions).order_by(id_column.desc()).limit(limit + 1)
+        found = (await conn.execute(newest)).mappings().all()
+        return RowPage(rows=found[:limit], has_next=len(found) > limit, has_previous=False)
+    beyond = (id_column >= page.after,)
+    older = (
+        select(table, first_id(*beyond, newest_first=False).label(_OTHER_SIDE))
+        .where(*conditions, id_column < page.after)
+        .order_by(id_column.desc())
+        .limit(limit + 1)
+    )
+    found = (await conn.execute(older)).mappings().all()
+    has_previous = (
+        found[0][_OTHER_SIDE] is not None if found else await any_row(*beyond, newest_first=False)
     )
     return RowPage(rows=found[:limit], has_next=len(found) > limit, has_previous=has_previous)

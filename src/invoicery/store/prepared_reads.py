@@ -15,7 +15,7 @@ orjson, timestamps aware UTC, see `store.types`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import asyncpg
@@ -24,7 +24,10 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import Select
 
-__all__ = ["ColumnValues", "PreparedReads"]
+__all__ = ["ColumnValues", "PreparedReads", "StatementListener"]
+
+StatementListener = Callable[[str, tuple[Any, ...]], None]
+"""Told the SQL text and positional parameters of each statement before it runs."""
 
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
@@ -66,6 +69,11 @@ class PreparedReads:
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._compiled: dict[Select[Any], _Compiled] = {}
+        self._listeners: list[StatementListener] = []
+
+    def listen(self, listener: StatementListener) -> None:
+        """Call `listener` before each statement (the benchmark explains what they ran)."""
+        self._listeners.append(listener)
 
     async def first_row(
         self, statement: Select[Any], params: Mapping[str, Any]
@@ -74,11 +82,12 @@ class PreparedReads:
         compiled = self._compiled.get(statement)
         if compiled is None:
             compiled = self._compiled[statement] = _Compiled(statement)
+        arguments = tuple(params[name] for name in compiled.names)
+        for listener in self._listeners:
+            listener(compiled.sql, arguments)
         pool = self._pool or await self._open()
         async with pool.acquire() as connection:
-            row: asyncpg.Record | None = await connection.fetchrow(
-                compiled.sql, *[params[name] for name in compiled.names]
-            )
+            row: asyncpg.Record | None = await connection.fetchrow(compiled.sql, *arguments)
         return row
 
     async def close(self) -> None:

@@ -58,3 +58,17 @@ async def test_reads_work_again_after_the_pools_are_closed(tenant: Tenant, db: D
     await db.dispose()
     again = await invoices.find(db, account_id=_account(tenant), invoice_id=invoice_id)
     assert again is not None
+
+
+async def test_a_listener_is_told_each_prepared_read(tenant: Tenant, db: Database) -> None:
+    created = await tenant.invoice()
+    invoice_id = ids.decode(ids.INVOICE, created["id"])
+    heard: list[tuple[str, tuple[object, ...]]] = []
+    db.listen_prepared_reads(lambda sql, parameters: heard.append((sql, parameters)))
+    await invoices.find(db, account_id=_account(tenant), invoice_id=invoice_id)
+    if db.is_sqlite:
+        assert heard == []  # SQLite reads go through SQLAlchemy, whose events see them
+    else:
+        [(sql, parameters)] = heard
+        assert sql.startswith("SELECT invoices.id")
+        assert parameters == (_account(tenant), invoice_id)

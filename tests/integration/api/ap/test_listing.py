@@ -74,6 +74,30 @@ async def test_a_full_last_page_says_there_is_no_next(tenant: Tenant) -> None:
     beyond = await listing(tenant, limit=2, after=last["end_cursor"])
     assert beyond["data"] == []
     assert (beyond["has_next_page"], beyond["has_previous_page"]) == (False, True)
+    ahead = await listing(tenant, limit=2, before=first["start_cursor"])
+    assert ahead["data"] == []
+    assert (ahead["has_next_page"], ahead["has_previous_page"]) == (True, False)
+
+
+async def test_the_other_side_of_a_cursor_is_judged_with_the_filters(tenant: Tenant) -> None:
+    first, second = await tenant.customer(), await tenant.customer()
+    made = {}
+    for name, customer in (("A1", first), ("B1", second), ("A2", first), ("B2", second)):
+        made[name] = await tenant.invoice(customer_id=customer["id"])
+    by_b = await listing(tenant, limit=1, customer_id=second["id"])
+    assert [item["id"] for item in by_b["data"]] == [made["B2"]["id"]]
+    # A's invoices older than B2: A2 then A1; none of A's is newer, so no previous page.
+    older_a = await listing(tenant, limit=1, customer_id=first["id"], after=by_b["end_cursor"])
+    assert [item["id"] for item in older_a["data"]] == [made["A2"]["id"]]
+    assert (older_a["has_next_page"], older_a["has_previous_page"]) == (True, False)
+    # B's invoices older than A2: B1; B2 is newer, so there is a previous page.
+    older_b = await listing(tenant, limit=1, customer_id=second["id"], after=older_a["end_cursor"])
+    assert [item["id"] for item in older_b["data"]] == [made["B1"]["id"]]
+    assert (older_b["has_next_page"], older_b["has_previous_page"]) == (False, True)
+    # A's invoices newer than B1: A2; A1 is older, so there is a next page.
+    newer_a = await listing(tenant, limit=5, customer_id=first["id"], before=older_b["end_cursor"])
+    assert [item["id"] for item in newer_a["data"]] == [made["A2"]["id"]]
+    assert (newer_a["has_next_page"], newer_a["has_previous_page"]) == (True, False)
 
 
 async def test_default_limit_is_100(tenant: Tenant, db: Database) -> None:
