@@ -12,9 +12,10 @@ from invoicery.domain import ids, money
 from invoicery.domain.account import today_in
 from invoicery.domain.errors import InvalidInput, NotFound
 from invoicery.domain.invoice import Invoice, LineItem, due_date_error, line_errors, subtotal
-from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, PaymentStatus, ap_status
+from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, PaymentStatus
 from invoicery.service._queue import numbering_lock
 from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
+from invoicery.service.ap_views import InvoiceView, view_of, view_of_row
 from invoicery.service.billing import pricing
 from invoicery.store import customers, invoices
 from invoicery.store.database import Database
@@ -23,7 +24,6 @@ from invoicery.store.pagination import PageRequest
 
 __all__ = [
     "InvoicePage",
-    "InvoiceView",
     "ListQuery",
     "NewInvoice",
     "NewLine",
@@ -72,14 +72,6 @@ class ListQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class InvoiceView:
-    """An invoice with the status it shows on the AP face today."""
-
-    invoice: Invoice
-    status: ApStatus
-
-
-@dataclass(frozen=True, slots=True)
 class InvoicePage:
     """One page of invoices, newest first."""
 
@@ -90,11 +82,6 @@ class InvoicePage:
 
 def _today(principal: Principal) -> date:
     return today_in(principal.timezone, utc_now())
-
-
-def _view(invoice: Invoice, today: date) -> InvoiceView | None:
-    status = ap_status(invoice.state, today)
-    return None if status is None else InvoiceView(invoice=invoice, status=status)
 
 
 def _parse_invoice_id(text: str) -> UUID:
@@ -180,7 +167,7 @@ async def create(db: Database, *, principal: Principal, new: NewInvoice) -> Invo
         )
         invoice = await pricing.finalize(conn, invoice=draft, customer=customer, now=now)
         await invoices.insert(conn, invoice)
-    view = _view(invoice, today)
+    view = view_of(invoice, today)
     assert view is not None
     return view
 
@@ -190,7 +177,7 @@ async def get_or_raise(db: Database, *, principal: Principal, invoice_id: str) -
     invoice = await invoices.find(
         db, account_id=principal.account_id, invoice_id=_parse_invoice_id(invoice_id)
     )
-    view = None if invoice is None else _view(invoice, _today(principal))
+    view = None if invoice is None else view_of(invoice, _today(principal))
     if view is None:
         raise NotFound("invoice not found")
     return view
@@ -221,7 +208,7 @@ async def list_page(
         found = await invoices.list_page(
             conn, account_id=principal.account_id, filters=filters, page=page
         )
-    views = [_view(invoices.to_invoice(row), today) for row in found.rows]
+    views = [view_of_row(row, today) for row in found.rows]
     return InvoicePage(
         items=[view for view in views if view is not None],
         has_next=found.has_next,
@@ -240,12 +227,12 @@ async def _change_archived(
             invoice_id=_parse_invoice_id(invoice_id),
             for_update=True,
         )
-        if invoice is None or _view(invoice, today) is None:
+        if invoice is None or view_of(invoice, today) is None:
             raise NotFound("invoice not found")
         now = utc_now()
         changed = invoice.archived(now=now, today=today) if archive else invoice.restored(now=now)
         await invoices.save_state(conn, changed)
-    view = _view(changed, today)
+    view = view_of(changed, today)
     assert view is not None
     return view
 

@@ -30,12 +30,14 @@ __all__ = [
     "get_by_payment_token",
     "get_payment_token",
     "insert",
+    "line_basics",
     "list_page",
     "save_draft",
     "save_lifecycle",
     "save_payment_state",
     "save_state",
     "set_payment_token",
+    "state_of",
     "to_invoice",
 ]
 
@@ -56,6 +58,24 @@ class InvoiceFilters:
     due_to: date | None = None
 
 
+def state_of(row: ColumnValues) -> InvoiceState:
+    """The status facts of an invoices row."""
+    return InvoiceState(
+        lifecycle=Lifecycle(row["lifecycle"]),
+        payment_status=PaymentStatus(row["payment_status"]),
+        payment_pending=row["payment_pending"],
+        archived=row["archived_at"] is not None,
+        due_date=row["due_date"],
+    )
+
+
+def line_basics(row: ColumnValues) -> list[tuple[str, int, int]]:
+    """Each line's description, whole quantity and unit amount, decoding nothing else."""
+    return [
+        (line["description"], line["quantity"], line["unit_amount"]) for line in row["line_items"]
+    ]
+
+
 def to_invoice(row: ColumnValues) -> Invoice:
     """Map an invoices row to the domain record."""
     return Invoice(
@@ -64,13 +84,7 @@ def to_invoice(row: ColumnValues) -> Invoice:
         customer_id=row["customer_id"],
         invoice_number=row["invoice_number"],
         currency=row["currency"],
-        state=InvoiceState(
-            lifecycle=Lifecycle(row["lifecycle"]),
-            payment_status=PaymentStatus(row["payment_status"]),
-            payment_pending=row["payment_pending"],
-            archived=row["archived_at"] is not None,
-            due_date=row["due_date"],
-        ),
+        state=state_of(row),
         invoice_date=row["invoice_date"],
         memo=row["memo"],
         exclude_from_autopay=row["exclude_from_autopay"],

@@ -74,8 +74,8 @@ async def list_invoices(
     return JsonResponse(
         page_document(
             [invoice_document(view) for view in items],
-            items[0].invoice.id if items else None,
-            items[-1].invoice.id if items else None,
+            items[0].id if items else None,
+            items[-1].id if items else None,
             has_next=found.has_next,
             has_previous=found.has_previous,
         )

@@ -9,39 +9,38 @@ from invoicery.api.ap.cursor import encode_cursor
 from invoicery.api.json import amount_number, timestamp_text
 from invoicery.domain import ids
 from invoicery.domain.customer import Customer
-from invoicery.service.invoices import InvoiceView
+from invoicery.service.ap_views import InvoiceView
 
 __all__ = ["customer_document", "invoice_document", "page_document"]
 
 
 def invoice_document(view: InvoiceView) -> dict[str, Any]:
     """The AP `Invoice` object."""
-    invoice = view.invoice
-    currency = invoice.currency
+    currency = view.currency
     document: dict[str, Any] = {
-        "id": ids.encode(ids.INVOICE, invoice.id),
-        "invoice_number": invoice.invoice_number,
-        "customer_id": ids.encode(ids.CUSTOMER, invoice.customer_id),
+        "id": ids.encode(ids.INVOICE, view.id),
+        "invoice_number": view.invoice_number,
+        "customer_id": ids.encode(ids.CUSTOMER, view.customer_id),
         "currency": currency,
         "status": view.status.value,
-        "due_date": invoice.state.due_date.isoformat(),
-        "created_at": timestamp_text(invoice.created_at),
+        "due_date": view.due_date.isoformat(),
+        "created_at": timestamp_text(view.created_at),
         "line_items": [
             {
                 "description": line.description,
                 "quantity": line.quantity,
                 "amount": amount_number(line.unit_amount, currency),
             }
-            for line in invoice.line_items
+            for line in view.line_items
         ],
-        "sub_total": amount_number(invoice.subtotal, currency),
-        "total": amount_number(invoice.total, currency),
-        "exclude_from_autopay": invoice.exclude_from_autopay,
+        "sub_total": amount_number(view.subtotal, currency),
+        "total": amount_number(view.total, currency),
+        "exclude_from_autopay": view.exclude_from_autopay,
     }
-    if invoice.memo is not None:
-        document["memo"] = invoice.memo
-    if invoice.last_notification_at is not None:
-        document["last_notification_at"] = timestamp_text(invoice.last_notification_at)
+    if view.memo is not None:
+        document["memo"] = view.memo
+    if view.last_notification_at is not None:
+        document["last_notification_at"] = timestamp_text(view.last_notification_at)
     return document
 
 
