@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, ScalarSelect, Table, select
@@ -45,9 +46,14 @@ async def fetch_page(
     *,
     conditions: Sequence[ColumnElement[bool]],
     page: PageRequest,
+    columns: Sequence[ColumnElement[Any]] | None = None,
 ) -> RowPage:
-    """Rows of `table` (ordered by its time-ordered `id`) matching `conditions`, one page."""
+    """Rows of `table` (ordered by its time-ordered `id`) matching `conditions`, one page.
+
+    `columns` limits what each row carries (default: every column of `table`).
+    """
     limit = page.limit
+    selected = tuple(columns) if columns is not None else tuple(table.c)
     id_column = table.c.id
 
     def first_id(*extra: ColumnElement[bool], newest_first: bool) -> ScalarSelect[UUID]:
@@ -65,7 +71,7 @@ async def fetch_page(
     if page.before is not None:
         beyond = (id_column <= page.before,)
         newer = (
-            select(table, first_id(*beyond, newest_first=True).label(_OTHER_SIDE))
+            select(*selected, first_id(*beyond, newest_first=True).label(_OTHER_SIDE))
             .where(*conditions, id_column > page.before)
             .order_by(id_column.asc())
             .limit(limit + 1)
@@ -80,12 +86,12 @@ async def fetch_page(
             rows=list(reversed(found[:limit])), has_next=has_next, has_previous=len(found) > limit
         )
     if page.after is None:
-        newest = select(table).where(*conditions).order_by(id_column.desc()).limit(limit + 1)
+        newest = select(*selected).where(*conditions).order_by(id_column.desc()).limit(limit + 1)
         found = (await conn.execute(newest)).mappings().all()
         return RowPage(rows=found[:limit], has_next=len(found) > limit, has_previous=False)
     beyond = (id_column >= page.after,)
     older = (
-        select(table, first_id(*beyond, newest_first=False).label(_OTHER_SIDE))
+        select(*selected, first_id(*beyond, newest_first=False).label(_OTHER_SIDE))
         .where(*conditions, id_column < page.after)
         .order_by(id_column.desc())
         .limit(limit + 1)
