@@ -65,14 +65,22 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             billing.PREFIX: billing.render_rest_error,
         },
     )
-    install_openapi(app)
-    app.include_router(oauth.router)
-    app.include_router(ap_invoices.router)
-    app.include_router(ap_customers.router)
-    app.include_router(ap_links.router)
-    app.include_router(ap_pdf_link.router)
-    app.include_router(downloads.router)
-    app.include_router(billing_download.router)
-    app.include_router(billing.router)
-    app.include_router(pages.router)
+    ap_face = (
+        oauth.router,
+        ap_invoices.router,
+        ap_customers.router,
+        ap_links.router,
+        ap_pdf_link.router,
+        downloads.router,
+    )
+    billing_face = (billing_download.router, billing.router)
+    install_openapi(
+        app,
+        root=ap_face,
+        face_prefix=billing.PREFIX,
+        face_title="Invoicery billing v1",
+        face=billing_face,
+    )
+    for router in (*ap_face, *billing_face, pages.router):
+        app.include_router(router)
     return app

@@ -1,4 +1,9 @@
-"""The published OpenAPI document, named and shaped like the vendors' specs.
+"""The published OpenAPI documents, one per face, named and shaped like the vendors' specs.
+
+Each face has its own document, as each vendor has its own spec: the AP face at
+``/openapi.json`` (docs at ``/docs``), the billing-v1 face at ``/api/v1/openapi.json``
+(docs at ``/api/v1/docs``). Both vendors name schemas ``Invoice`` and ``Customer``, so
+one document could not hold both under their own names.
 
 FastAPI derives component names from class names and documents its own 422 body;
 this module renames components to the vendor's names (``PaginatedResponse-Invoice``),
@@ -8,10 +13,14 @@ since every error here is rendered in the wire format's own error schema.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
 
 __all__ = ["install_openapi", "shape"]
 
@@ -19,6 +28,9 @@ RENAMES = {
     "PaginatedResponseInvoice": "PaginatedResponse-Invoice",
     "PaginatedResponseCustomer": "PaginatedResponse-Customer",
     "InvoiceLineItemInput": "InvoiceLineItem",
+    "AddressInput": "Address",
+    "ShippingAddressInput": "ShippingAddress",
+    "CustomTaxRateInput": "CustomTaxRate",
 }
 _FASTAPI_ONLY = ("HTTPValidationError", "ValidationError")
 _REF_PREFIX = "#/components/schemas/"
@@ -61,18 +73,44 @@ def shape(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Serve the shaped document at /openapi.json (computed once)."""
+def _document(app: FastAPI, routers: Sequence[APIRouter], title: str) -> dict[str, Any]:
+    # A router made only to be documented: the served app keeps its own flat routing.
+    face = APIRouter()
+    for router in routers:
+        face.include_router(router)
+    document = get_openapi(
+        title=title, version=app.version, description=app.description, routes=face.routes
+    )
+    return shape(document)
 
-    def openapi() -> dict[str, Any]:
+
+def install_openapi(
+    app: FastAPI,
+    *,
+    root: Sequence[APIRouter],
+    face_prefix: str,
+    face_title: str,
+    face: Sequence[APIRouter],
+) -> None:
+    """Document `root` at /openapi.json and `face` at `{face_prefix}/openapi.json` (+ /docs)."""
+    documents: dict[str, dict[str, Any]] = {}
+
+    def root_document() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-            )
-            app.openapi_schema = shape(document)
+            app.openapi_schema = _document(app, root, app.title)
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    def face_document() -> dict[str, Any]:
+        if face_prefix not in documents:
+            documents[face_prefix] = _document(app, face, face_title)
+        return documents[face_prefix]
+
+    async def face_openapi(_request: Request) -> JSONResponse:
+        return JSONResponse(face_document())
+
+    async def face_docs(_request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=f"{face_prefix}/openapi.json", title=face_title)
+
+    app.openapi = root_document  # type: ignore[method-assign]
+    app.add_route(f"{face_prefix}/openapi.json", face_openapi, include_in_schema=False)
+    app.add_route(f"{face_prefix}/docs", face_docs, include_in_schema=False)

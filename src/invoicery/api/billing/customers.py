@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from invoicery.api.ap.security import CustomersRead, CustomersWrite, DatabaseDep
+from invoicery.api.billing import documents
 from invoicery.api.billing.params import Page, PerPage, errors
 from invoicery.api.billing.render import customer_document, invoicing_entity_id, page_document
 from invoicery.api.billing.schemas import (
@@ -77,6 +78,7 @@ def _changes(
 @router.get(
     "",
     operation_id="list_customers",
+    response_model=documents.CustomerListResponse,
     summary="List customers",
     responses=errors(400),
 )
@@ -103,6 +105,7 @@ async def list_customers(
 @router.post(
     "",
     operation_id="create_customer",
+    response_model=documents.Customer,
     summary="Create customer",
     status_code=201,
     responses=errors(400, 409),
@@ -119,6 +122,7 @@ async def create_customer(
 @router.get(
     "/{id_or_alias}",
     operation_id="get_customer",
+    response_model=documents.Customer,
     summary="Get customer",
     responses=errors(404),
 )
@@ -131,6 +135,7 @@ async def get_customer(principal: CustomersRead, db: DatabaseDep, id_or_alias: s
 @router.put(
     "/{id_or_alias}",
     operation_id="update_customer",
+    response_model=documents.Customer,
     summary="Update customer",
     responses=errors(400, 404, 409),
 )
@@ -148,6 +153,7 @@ async def update_customer(
 @router.patch(
     "/{id_or_alias}",
     operation_id="patch_customer",
+    response_model=documents.Customer,
     summary="Patch customer",
     responses=errors(400, 404, 409),
 )

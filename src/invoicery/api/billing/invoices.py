@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from invoicery.api.ap.security import DatabaseDep, InvoicesRead, InvoicesWrite
+from invoicery.api.billing import documents
 from invoicery.api.billing.params import Page, PerPage, errors
 from invoicery.api.billing.render import invoice_document, page_document
 from invoicery.api.billing.schemas import InvoiceCreateRequest, InvoicePatchRequest, LineItemInput
@@ -81,6 +82,7 @@ def _changes(body: InvoicePatchRequest, names: set[str]) -> dict[str, Any]:
 @router.get(
     "",
     operation_id="list_invoices",
+    response_model=documents.InvoiceListResponse,
     summary="List invoices",
     responses=errors(400),
 )
@@ -111,6 +113,7 @@ async def list_invoices(
 @router.post(
     "",
     operation_id="create_invoice",
+    response_model=documents.Invoice,
     summary="Create a draft invoice",
     status_code=201,
     responses=errors(400),
@@ -128,6 +131,7 @@ async def create_invoice(
 @router.get(
     "/{invoice_id}",
     operation_id="get_invoice_by_id",
+    response_model=documents.Invoice,
     summary="Get invoice",
     responses=errors(404),
 )
@@ -140,6 +144,7 @@ async def get_invoice(principal: InvoicesRead, db: DatabaseDep, invoice_id: str)
 @router.patch(
     "/{invoice_id}",
     operation_id="patch_invoice",
+    response_model=documents.Invoice,
     summary="Edit a draft invoice",
     responses=errors(400, 404, 409),
 )
@@ -155,6 +160,7 @@ async def patch_invoice(
 @router.post(
     "/{invoice_id}/finalize",
     operation_id="finalize_invoice",
+    response_model=documents.Invoice,
     summary="Finalize a draft invoice",
     responses=errors(404, 409),
 )
@@ -167,6 +173,7 @@ async def finalize_invoice(principal: InvoicesWrite, db: DatabaseDep, invoice_id
 @router.post(
     "/{invoice_id}/void",
     operation_id="void_invoice",
+    response_model=documents.Invoice,
     summary="Void an invoice",
     responses=errors(404, 409),
 )
@@ -179,6 +186,7 @@ async def void_invoice(principal: InvoicesWrite, db: DatabaseDep, invoice_id: st
 @router.post(
     "/{invoice_id}/mark-uncollectible",
     operation_id="mark_invoice_uncollectible",
+    response_model=documents.Invoice,
     summary="Mark an invoice uncollectible",
     responses=errors(404, 409),
 )

@@ -28,12 +28,13 @@ ERRORS: dict[int, str] = {
     403: "Forbidden",
     404: "Not found",
     409: "Conflict",
+    500: "Internal server error",
 }
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries for these error statuses (401 and 403 always)."""
+    """OpenAPI `responses` entries for these error statuses (401, 403 and 500 always)."""
     return {
         status: {"model": RestErrorResponse, "description": ERRORS[status]}
-        for status in sorted({401, 403, *statuses})
+        for status in sorted({401, 403, 500, *statuses})
     }
