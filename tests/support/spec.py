@@ -70,3 +70,12 @@ def validate(path: Path, method: str, url_path: str, status: int, body: Any) -> 
     schema = schema_for(path, method, url_path, status)
     if schema is not None:
         Draft202012Validator(schema).validate(body)
+
+
+def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every operation of an OpenAPI document by (METHOD, path template)."""
+    return {
+        (method.upper(), path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }

@@ -13,14 +13,6 @@ SEED = spec.load(spec.AP_SPEC)
 pytestmark = pytest.mark.skipif(SEED is None, reason="../shared/spec is absent")
 
 
-def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (method.upper(), path): operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-    }
-
-
 @pytest.fixture
 async def served(http: httpx.AsyncClient) -> dict[str, Any]:
     response = await http.get("/openapi.json")
@@ -33,8 +25,8 @@ async def test_every_seed_operation_is_served_with_its_id_parameters_and_scope(
     served: dict[str, Any],
 ) -> None:
     assert SEED is not None
-    ours = _operations(served)
-    for key, seed_operation in _operations(SEED).items():
+    ours = spec.operations(served)
+    for key, seed_operation in spec.operations(SEED).items():
         assert key in ours, f"{key} is not served"
         operation = ours[key]
         assert operation["operationId"] == seed_operation["operationId"]

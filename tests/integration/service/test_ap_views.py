@@ -33,14 +33,7 @@ async def _every_kind_of_invoice(tenant: Tenant, db: Database) -> None:
             )
         )
     customer = await v1.customer(tenant)
-    sub_lines = [{"name": "Tier 1", "quantity": "2", "unit_price": "1.5"}]
-    taxed = await v1.draft(
-        tenant,
-        customer["id"],
-        v1.line("Support", quantity="1.5", unit_price="100.00", tax_rate="0.20"),
-        v1.line("Usage", quantity=None, unit_price=None, sub_line_items=sub_lines),
-        memo="v1 memo",
-    )
+    taxed = await v1.draft(tenant, customer["id"], *v1.taxed_and_tiered_lines(), memo="v1 memo")
     await v1.act(tenant, taxed["id"], "finalize")
     await v1.draft(tenant, customer["id"])  # a draft: the AP face never shows it
     voided = await v1.draft(tenant, customer["id"])

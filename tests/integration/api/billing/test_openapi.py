@@ -22,14 +22,6 @@ NOT_SERVED = {"create_portal_token"}
 NOT_SERVED_SCHEMAS = {"CustomerPortalTokenResponse"}
 
 
-def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (method.upper(), path): operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-    }
-
-
 @pytest.fixture
 async def served(http: httpx.AsyncClient) -> dict[str, Any]:
     response = await http.get(f"{API}/openapi.json")
@@ -43,8 +35,8 @@ async def test_every_seed_operation_is_served_with_its_parameters_and_responses(
     served: dict[str, Any],
 ) -> None:
     assert SEED is not None
-    ours = _operations(served)
-    for key, seed_operation in _operations(SEED).items():
+    ours = spec.operations(served)
+    for key, seed_operation in spec.operations(SEED).items():
         if seed_operation["operationId"] in NOT_SERVED:
             assert key not in ours
             continue
@@ -105,12 +97,10 @@ async def test_real_responses_match_the_published_schemas(
         "POST", f"{API}/customers/acme/credits", json={"amount": 500, "currency": "USD"}
     )
     assert granted.status_code == 201, granted.text
-    sub_lines = [{"name": "Tier 1", "quantity": "2", "unit_price": "1.50"}]
     draft = await v1.draft(
         tenant,
         customer["id"],
-        v1.line("Support", quantity="1.5", unit_price="100.00", tax_rate="0.20"),
-        v1.line("Usage", quantity=None, unit_price=None, sub_line_items=sub_lines),
+        *v1.taxed_and_tiered_lines(),
         coupon_ids=[coupon["id"]],
         memo="Thanks",
     )

@@ -28,6 +28,15 @@ def line(
     return {"name": name, "quantity": quantity, "unit_price": unit_price, **fields}
 
 
+def taxed_and_tiered_lines() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A line with its own 20 % tax rate, and a line priced by a sub-line (a tier)."""
+    tier = {"name": "Tier 1", "quantity": "2", "unit_price": "1.50"}
+    return (
+        line("Support", quantity="1.5", unit_price="100.00", tax_rate="0.20"),
+        line("Usage", quantity=None, unit_price=None, sub_line_items=[tier]),
+    )
+
+
 def customer_body(name: str = "Ada Lovelace", **fields: Any) -> dict[str, Any]:
     """A billing-v1 `CustomerCreateRequest`."""
     body: dict[str, Any] = {
