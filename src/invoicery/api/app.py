@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         root=ap_face,
         face_prefix=billing.PREFIX,
         face_title="Invoicery billing v1",
+        face_description="The billing v1 API (seed 003): page-numbered lists, rich invoices.",
         face=billing_face,
     )
     for router in (*ap_face, *billing_face, pages.router):

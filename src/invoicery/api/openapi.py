@@ -73,13 +73,15 @@ def shape(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def _document(app: FastAPI, routers: Sequence[APIRouter], title: str) -> dict[str, Any]:
+def _document(
+    app: FastAPI, routers: Sequence[APIRouter], title: str, description: str
+) -> dict[str, Any]:
     # A router made only to be documented: the served app keeps its own flat routing.
     face = APIRouter()
     for router in routers:
         face.include_router(router)
     document = get_openapi(
-        title=title, version=app.version, description=app.description, routes=face.routes
+        title=title, version=app.version, description=description, routes=face.routes
     )
     return shape(document)
 
@@ -90,6 +92,7 @@ def install_openapi(
     root: Sequence[APIRouter],
     face_prefix: str,
     face_title: str,
+    face_description: str,
     face: Sequence[APIRouter],
 ) -> None:
     """Document `root` at /openapi.json and `face` at `{face_prefix}/openapi.json` (+ /docs)."""
@@ -97,12 +100,12 @@ def install_openapi(
 
     def root_document() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _document(app, root, app.title)
+            app.openapi_schema = _document(app, root, app.title, app.description)
         return app.openapi_schema
 
     def face_document() -> dict[str, Any]:
         if face_prefix not in documents:
-            documents[face_prefix] = _document(app, face, face_title)
+            documents[face_prefix] = _document(app, face, face_title, face_description)
         return documents[face_prefix]
 
     async def face_openapi(_request: Request) -> JSONResponse:
