@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from invoicery.api.ap.security import DatabaseDep, InvoicesRead, InvoicesWrite
+from invoicery.api.billing import documents
 from invoicery.api.billing.params import Page, PerPage, errors
 from invoicery.api.billing.render import coupon_document, page_document
 from invoicery.api.billing.schemas import CouponCreateRequest
@@ -22,6 +23,7 @@ router = APIRouter(prefix="/api/v1/coupons", tags=["Coupons"], route_class=Decim
 @router.post(
     "",
     operation_id="create_coupon",
+    response_model=documents.Coupon,
     summary="Create a coupon",
     status_code=201,
     responses=errors(400, 409),
@@ -47,7 +49,13 @@ async def create_coupon(
     return JsonResponse(coupon_document(coupon), status_code=201)
 
 
-@router.get("", operation_id="list_coupons", summary="List coupons", responses=errors(400))
+@router.get(
+    "",
+    operation_id="list_coupons",
+    summary="List coupons",
+    response_model=documents.CouponListResponse,
+    responses=errors(400),
+)
 async def list_coupons(
     principal: InvoicesRead, db: DatabaseDep, page: Page = 0, per_page: PerPage = 10
 ) -> Response:

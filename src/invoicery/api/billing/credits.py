@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from invoicery.api.ap.security import CustomersRead, CustomersWrite, DatabaseDep
+from invoicery.api.billing import documents
 from invoicery.api.billing.params import errors
 from invoicery.api.billing.render import credit_entry_document, ledger_document
 from invoicery.api.billing.schemas import CreditGrantRequest
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/api/v1/customers/{id_or_alias}/credits", tags=["Cust
 @router.post(
     "",
     operation_id="grant_customer_credit",
+    response_model=documents.CreditEntry,
     summary="Grant credit to a customer",
     status_code=201,
     responses=errors(400, 404),
@@ -42,6 +44,7 @@ async def grant_credit(
 @router.get(
     "",
     operation_id="get_customer_credits",
+    response_model=documents.CreditLedger,
     summary="Customer credit balances and ledger",
     responses=errors(404),
 )

@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "Address",
+    "Coupon",
+    "CouponDiscount",
     "CouponLineItem",
+    "CouponListResponse",
+    "CreditBalance",
+    "CreditEntry",
+    "CreditLedger",
     "CustomTaxRate",
     "Customer",
     "CustomerDetails",
@@ -223,3 +229,61 @@ class InvoiceListResponse(_Document):
 
     data: list[Invoice]
     pagination_meta: PaginationResponse
+
+
+class CouponDiscount(_Document):
+    """`Percentage` (``percentage``: "10" is 10 %) or `Fixed` (``amount`` minor units)."""
+
+    type: Literal["Percentage", "Fixed"]
+    percentage: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+
+
+class Coupon(_Document):
+    """A coupon (Invoicery's own endpoint; the seed has none) and its redemptions so far."""
+
+    id: str
+    code: str
+    description: str | None
+    discount: CouponDiscount
+    expires_at: datetime | None
+    redemption_limit: int | None
+    redemptions: int
+    created_at: datetime
+
+
+class CouponListResponse(_Document):
+    """One page of coupons."""
+
+    data: list[Coupon]
+    pagination_meta: PaginationResponse
+
+
+class CreditEntry(_Document):
+    """One entry of a customer's credit ledger; `amount` is negative when applied."""
+
+    id: str
+    customer_id: str
+    currency: str
+    kind: str
+    amount: int
+    balance_after: int
+    invoice_id: str | None
+    description: str | None
+    created_at: datetime
+
+
+class CreditBalance(_Document):
+    """A customer's credit balance in one currency."""
+
+    currency: str
+    balance: int
+
+
+class CreditLedger(_Document):
+    """A customer's credit balances and every ledger entry, oldest first."""
+
+    customer_id: str
+    balances: list[CreditBalance]
+    entries: list[CreditEntry]

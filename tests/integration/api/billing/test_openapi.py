@@ -107,11 +107,15 @@ async def test_real_responses_match_the_published_schemas(
     await v1.act(tenant, draft["id"], "finalize")
     page = await open_page(tenant, {"id": draft["id"]})
     assert (await page.pay_card(DECLINED_CARD)).status_code == 402
+    _validator(served, "POST", f"{API}/coupons", 201).validate(coupon)
+    _validator(served, "POST", f"{API}/customers/acme/credits", 201).validate(granted.json())
     checks = [
         ("GET", f"{API}/invoices/{draft['id']}"),
         ("GET", f"{API}/invoices?per_page=5"),
         ("GET", f"{API}/customers/acme"),
         ("GET", f"{API}/customers?per_page=5"),
+        ("GET", f"{API}/customers/acme/credits"),
+        ("GET", f"{API}/coupons?per_page=5"),
     ]
     for method, url in checks:
         response = await tenant.request(method, url)
