@@ -16,7 +16,7 @@ from uuid import UUID
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import ApStatus, ap_status
 from invoicery.store import invoices
-from invoicery.store.prepared_reads import ColumnValues
+from invoicery.store.rows import ColumnValues
 
 __all__ = ["InvoiceView", "ViewLine", "view_of", "view_of_row"]
 

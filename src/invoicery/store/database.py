@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
-from invoicery.store.prepared_reads import ColumnValues, PreparedReads, StatementListener
+from invoicery.store.prepared_reads import PreparedReads, StatementListener
+from invoicery.store.rows import ColumnValues
 
 __all__ = ["Database", "async_url"]
 

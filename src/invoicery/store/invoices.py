@@ -20,7 +20,7 @@ from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, PaymentSt
 from invoicery.store import codecs
 from invoicery.store.database import Database
 from invoicery.store.pagination import PageRequest, RowPage, fetch_page
-from invoicery.store.prepared_reads import ColumnValues
+from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import invoices
 
 __all__ = [

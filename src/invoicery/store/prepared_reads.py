@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 import orjson
@@ -24,18 +24,14 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import Select
 
-__all__ = ["ColumnValues", "PreparedReads", "StatementListener"]
+from invoicery.store.rows import ColumnValues
+
+__all__ = ["PreparedReads", "StatementListener"]
 
 StatementListener = Callable[[str, tuple[Any, ...]], None]
 """Told the SQL text and positional parameters of each statement before it runs."""
 
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
-
-
-class ColumnValues(Protocol):
-    """A result row read by column name: SQLAlchemy's `RowMapping` or asyncpg's `Record`."""
-
-    def __getitem__(self, key: str, /) -> Any: ...
 
 
 class _Compiled:
