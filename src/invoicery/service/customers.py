@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from uuid import UUID
 
 from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
 from invoicery.domain.customer import Customer
 from invoicery.domain.errors import InvalidState, NotFound
-from invoicery.service._time import utc_now
+from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
 from invoicery.store import customers
 from invoicery.store.customers import CustomerFilters
 from invoicery.store.database import Database
@@ -17,6 +18,7 @@ from invoicery.store.pagination import PageRequest
 
 __all__ = [
     "CustomerPage",
+    "CustomerQuery",
     "NewCustomer",
     "archive",
     "create",
@@ -34,6 +36,15 @@ class NewCustomer:
     email: str
     company_name: str | None = None
     external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    """List filters as the caller gave them; dates are resolved in the account's zone."""
+
+    company_name: str | None = None
+    created_from: date | datetime | None = None
+    created_to: date | datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +94,14 @@ async def get_or_raise(db: Database, *, principal: Principal, customer_id: str) 
 
 
 async def list_page(
-    db: Database, *, principal: Principal, filters: CustomerFilters, page: PageRequest
+    db: Database, *, principal: Principal, query: CustomerQuery, page: PageRequest
 ) -> CustomerPage:
-    """One page of the caller's live customers."""
+    """One page of the caller's live customers; dates are days in the account's zone."""
+    filters = CustomerFilters(
+        company_name=query.company_name,
+        created_from=as_lower_bound(query.created_from, principal.timezone),
+        created_to=as_upper_bound(query.created_to, principal.timezone),
+    )
     async with db.read() as conn:
         found = await customers.list_page(
             conn, account_id=principal.account_id, filters=filters, page=page

@@ -18,9 +18,7 @@ from invoicery.api.ap.schemas import (
 from invoicery.api.ap.security import CustomersRead, CustomersWrite, DatabaseDep
 from invoicery.api.json import JsonResponse
 from invoicery.service import customers
-from invoicery.service._time import as_lower_bound, as_upper_bound
-from invoicery.service.customers import NewCustomer
-from invoicery.store.customers import CustomerFilters
+from invoicery.service.customers import CustomerQuery, NewCustomer
 
 __all__ = ["router"]
 
@@ -73,21 +71,17 @@ async def list_customers(
     """List the caller's customers, newest first, with cursor pagination."""
     errors: dict[str, str] = {}
     page = q.page_request(limit, after, before, errors)
-    created_from = q.parse_instant("created_at_start", created_at_start, errors)
-    created_to = q.parse_instant("created_at_end", created_at_end, errors)
-    q.raise_if(errors)
-    filters = CustomerFilters(
+    query = CustomerQuery(
         company_name=company_name or None,
-        created_from=as_lower_bound(created_from, principal.timezone),
-        created_to=as_upper_bound(created_to, principal.timezone),
+        created_from=q.parse_instant("created_at_start", created_at_start, errors),
+        created_to=q.parse_instant("created_at_end", created_at_end, errors),
     )
-    found = await customers.list_page(db, principal=principal, filters=filters, page=page)
-    items = found.items
+    q.raise_if(errors)
+    found = await customers.list_page(db, principal=principal, query=query, page=page)
     return JsonResponse(
         page_document(
-            [customer_document(customer) for customer in items],
-            items[0].id if items else None,
-            items[-1].id if items else None,
+            found.items,
+            customer_document,
             has_next=found.has_next,
             has_previous=found.has_previous,
         )

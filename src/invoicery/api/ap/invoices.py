@@ -70,12 +70,10 @@ async def list_invoices(
     )
     q.raise_if(errors)
     found = await invoices.list_page(db, principal=principal, query=query, page=page)
-    items = found.items
     return JsonResponse(
         page_document(
-            [invoice_document(view) for view in items],
-            items[0].id if items else None,
-            items[-1].id if items else None,
+            found.items,
+            invoice_document,
             has_next=found.has_next,
             has_previous=found.has_previous,
         )

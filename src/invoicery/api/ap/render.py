@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
 
 from invoicery.api.ap.cursor import encode_cursor
 from invoicery.api.json import amount_number, timestamp_text
@@ -59,19 +60,26 @@ def customer_document(customer: Customer) -> dict[str, Any]:
     return document
 
 
+class _Identified(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+T = TypeVar("T", bound=_Identified)
+
+
 def page_document(
-    data: Sequence[dict[str, Any]],
-    first_id: Any,
-    last_id: Any,
+    items: Sequence[T],
+    render: Callable[[T], dict[str, Any]],
     *,
     has_next: bool,
     has_previous: bool,
 ) -> dict[str, Any]:
     """The AP paginated envelope; cursors are empty strings on an empty page."""
     return {
-        "data": list(data),
-        "start_cursor": encode_cursor(first_id) if first_id is not None else "",
-        "end_cursor": encode_cursor(last_id) if last_id is not None else "",
+        "data": [render(item) for item in items],
+        "start_cursor": encode_cursor(items[0].id) if items else "",
+        "end_cursor": encode_cursor(items[-1].id) if items else "",
         "has_next_page": has_next,
         "has_previous_page": has_previous,
     }
