@@ -61,12 +61,8 @@ async def list_customers(
     after: q.After = None,
     before: q.Before = None,
     company_name: Annotated[str | None, Query(description="Filter by company name")] = None,
-    created_at_start: Annotated[
-        str | None, Query(description="Filter by creation date start (RFC3339 format)")
-    ] = None,
-    created_at_end: Annotated[
-        str | None, Query(description="Filter by creation date end (RFC3339 format)")
-    ] = None,
+    created_at_start: q.CreatedAtStart = None,
+    created_at_end: q.CreatedAtEnd = None,
 ) -> Response:
     """List the caller's customers, newest first, with cursor pagination."""
     errors: dict[str, str] = {}
@@ -78,14 +74,7 @@ async def list_customers(
     )
     q.raise_if(errors)
     found = await customers.list_page(db, principal=principal, query=query, page=page)
-    return JsonResponse(
-        page_document(
-            found.items,
-            customer_document,
-            has_next=found.has_next,
-            has_previous=found.has_previous,
-        )
-    )
+    return JsonResponse(page_document(found, customer_document))
 
 
 @router.get(

@@ -40,12 +40,8 @@ async def list_invoices(
     limit: q.Limit = 100,
     after: q.After = None,
     before: q.Before = None,
-    created_at_start: Annotated[
-        str | None, Query(description="Filter by creation date start (RFC3339 format)")
-    ] = None,
-    created_at_end: Annotated[
-        str | None, Query(description="Filter by creation date end (RFC3339 format)")
-    ] = None,
+    created_at_start: q.CreatedAtStart = None,
+    created_at_end: q.CreatedAtEnd = None,
     due_date_start: Annotated[
         str | None, Query(description="Filter by due date start (RFC3339 format)")
     ] = None,
@@ -70,14 +66,7 @@ async def list_invoices(
     )
     q.raise_if(errors)
     found = await invoices.list_page(db, principal=principal, query=query, page=page)
-    return JsonResponse(
-        page_document(
-            found.items,
-            invoice_document,
-            has_next=found.has_next,
-            has_previous=found.has_previous,
-        )
-    )
+    return JsonResponse(page_document(found, invoice_document))
 
 
 @router.post(

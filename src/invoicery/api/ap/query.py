@@ -11,7 +11,17 @@ from invoicery.api.ap.cursor import InvalidCursor, decode_cursor
 from invoicery.domain.errors import BadRequest
 from invoicery.store.pagination import PageRequest
 
-__all__ = ["After", "Before", "Limit", "page_request", "parse_day", "parse_instant", "raise_if"]
+__all__ = [
+    "After",
+    "Before",
+    "CreatedAtEnd",
+    "CreatedAtStart",
+    "Limit",
+    "page_request",
+    "parse_day",
+    "parse_instant",
+    "raise_if",
+]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Number of items to return")]
 After = Annotated[
@@ -29,6 +39,13 @@ Before = Annotated[
         "backwards. For example, to load the previous page, provide the value of the "
         "start_cursor field from the last response."
     ),
+]
+
+CreatedAtStart = Annotated[
+    str | None, Query(description="Filter by creation date start (RFC3339 format)")
+]
+CreatedAtEnd = Annotated[
+    str | None, Query(description="Filter by creation date end (RFC3339 format)")
 ]
 
 

@@ -66,20 +66,25 @@ class _Identified(Protocol):
 
 
 T = TypeVar("T", bound=_Identified)
+T_co = TypeVar("T_co", bound=_Identified, covariant=True)
 
 
-def page_document(
-    items: Sequence[T],
-    render: Callable[[T], dict[str, Any]],
-    *,
-    has_next: bool,
-    has_previous: bool,
-) -> dict[str, Any]:
+class _Page(Protocol[T_co]):
+    @property
+    def items(self) -> Sequence[T_co]: ...
+    @property
+    def has_next(self) -> bool: ...
+    @property
+    def has_previous(self) -> bool: ...
+
+
+def page_document(page: _Page[T], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
     """The AP paginated envelope; cursors are empty strings on an empty page."""
+    items = page.items
     return {
         "data": [render(item) for item in items],
         "start_cursor": encode_cursor(items[0].id) if items else "",
         "end_cursor": encode_cursor(items[-1].id) if items else "",
-        "has_next_page": has_next,
-        "has_previous_page": has_previous,
+        "has_next_page": page.has_next,
+        "has_previous_page": page.has_previous,
     }
