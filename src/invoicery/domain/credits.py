@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from invoicery.domain import ids
 from invoicery.domain.errors import InvalidInput
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "CreditKind",
     "applicable_credit",
     "balance_after",
+    "new_entry",
 ]
 
 CREDIT_PREFIX = "crd"
@@ -63,3 +65,30 @@ def balance_after(balance: int, amount: int) -> int:
     if result < 0:
         raise InvalidInput("credit balance cannot go below zero", {"amount": "exceeds balance"})
     return result
+
+
+def new_entry(
+    *,
+    account_id: UUID,
+    customer_id: UUID,
+    currency: str,
+    kind: CreditKind,
+    amount: int,
+    balance: int,
+    description: str | None,
+    invoice_id: UUID | None = None,
+) -> CreditEntry:
+    """A new entry moving `balance` by signed `amount`; `InvalidInput` if it goes below zero."""
+    entry_id = ids.new_uuid7()
+    return CreditEntry(
+        id=entry_id,
+        account_id=account_id,
+        customer_id=customer_id,
+        currency=currency,
+        kind=kind,
+        amount=amount,
+        balance_after=balance_after(balance, amount),
+        invoice_id=invoice_id,
+        description=description,
+        created_at=ids.timestamp_of(entry_id),
+    )

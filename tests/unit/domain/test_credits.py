@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoicery.domain.credits import applicable_credit, balance_after
+from invoicery.domain import ids
+from invoicery.domain.credits import CreditKind, applicable_credit, balance_after, new_entry
 from invoicery.domain.errors import InvalidInput
 
 
@@ -35,3 +38,28 @@ def test_a_ledger_of_grants_and_invoices_always_reconciles(
         amounts.append(amount)
         assert balance >= 0
     assert balance == sum(amounts)
+
+
+def test_a_new_entry_carries_its_balance_and_is_dated_by_its_id() -> None:
+    account, customer = uuid4(), uuid4()
+    entry = new_entry(
+        account_id=account,
+        customer_id=customer,
+        currency="EUR",
+        kind=CreditKind.APPLIED,
+        amount=-300,
+        balance=1_000,
+        description="applied to invoice INV-000001",
+    )
+    assert (entry.amount, entry.balance_after, entry.invoice_id) == (-300, 700, None)
+    assert entry.created_at == ids.timestamp_of(entry.id)
+    with pytest.raises(InvalidInput):
+        new_entry(
+            account_id=account,
+            customer_id=customer,
+            currency="EUR",
+            kind=CreditKind.APPLIED,
+            amount=-1_001,
+            balance=1_000,
+            description=None,
+        )

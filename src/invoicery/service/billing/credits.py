@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from invoicery.auth.tokens import Principal
-from invoicery.domain import ids, money
-from invoicery.domain.credits import MAX_GRANT, CreditEntry, CreditKind, balance_after
+from invoicery.domain import money
+from invoicery.domain.credits import MAX_GRANT, CreditEntry, CreditKind, new_entry
 from invoicery.domain.customer import Customer
 from invoicery.domain.errors import InvalidInput
 from invoicery.service.billing._common import resolve_customer
@@ -47,18 +47,14 @@ async def grant(
         balance = await credits.balance(
             conn, account_id=principal.account_id, customer_id=customer.id, currency=currency
         )
-        entry_id = ids.new_uuid7()
-        entry = CreditEntry(
-            id=entry_id,
+        entry = new_entry(
             account_id=principal.account_id,
             customer_id=customer.id,
             currency=currency,
             kind=CreditKind.GRANT,
             amount=amount,
-            balance_after=balance_after(balance, amount),
-            invoice_id=None,
+            balance=balance,
             description=description,
-            created_at=ids.timestamp_of(entry_id),
         )
         await credits.insert(conn, entry)
     return entry

@@ -19,7 +19,7 @@ from invoicery.auth.tokens import Principal
 from invoicery.domain import ids, money
 from invoicery.domain.account import today_in
 from invoicery.domain.coupons import COUPON_PREFIX, Coupon
-from invoicery.domain.credits import CreditEntry, CreditKind
+from invoicery.domain.credits import CreditKind, new_entry
 from invoicery.domain.customer import Customer
 from invoicery.domain.errors import InvalidInput, InvalidState, NotFound
 from invoicery.domain.invoice import Invoice
@@ -284,20 +284,17 @@ async def _restore_credit(conn: AsyncConnection, invoice: Invoice) -> None:
         customer_id=invoice.customer_id,
         currency=invoice.currency,
     )
-    entry_id = ids.new_uuid7()
     await credits.insert(
         conn,
-        CreditEntry(
-            id=entry_id,
+        new_entry(
             account_id=invoice.account_id,
             customer_id=invoice.customer_id,
             currency=invoice.currency,
             kind=CreditKind.RESTORED,
             amount=invoice.applied_credits,
-            balance_after=balance + invoice.applied_credits,
+            balance=balance,
             invoice_id=invoice.id,
             description=f"invoice {invoice.invoice_number} voided",
-            created_at=ids.timestamp_of(entry_id),
         ),
     )
 

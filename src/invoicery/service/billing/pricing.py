@@ -13,10 +13,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from invoicery.domain import ids
 from invoicery.domain.account import format_invoice_number
 from invoicery.domain.coupons import Coupon
-from invoicery.domain.credits import CreditEntry, CreditKind
+from invoicery.domain.credits import CreditKind, new_entry
 from invoicery.domain.customer import Customer, snapshot
 from invoicery.domain.errors import InvalidState
 from invoicery.domain.invoice import Invoice
@@ -102,20 +101,17 @@ async def finalize(
     for coupon in applied:
         await coupons.increment_redemptions(conn, coupon)
     if final.applied_credits:
-        entry_id = ids.new_uuid7()
         await credits.insert(
             conn,
-            CreditEntry(
-                id=entry_id,
+            new_entry(
                 account_id=invoice.account_id,
                 customer_id=customer.id,
                 currency=invoice.currency,
                 kind=CreditKind.APPLIED,
                 amount=-final.applied_credits,
-                balance_after=balance - final.applied_credits,
+                balance=balance,
                 invoice_id=invoice.id,
                 description=f"applied to invoice {final.invoice_number}",
-                created_at=ids.timestamp_of(entry_id),
             ),
         )
     return final
