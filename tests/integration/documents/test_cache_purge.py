@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import func, select, update
 
+from invoicery.config import Settings
 from invoicery.domain import ids
 from invoicery.payments.sandbox import SandboxProcessor
 from invoicery.pdf.view import InvoiceDocument
 from invoicery.service import documents
 from invoicery.store.database import Database
 from invoicery.store.tables import document_cache
-from invoicery.worker import run
+from invoicery.worker import in_background, run
 from tests.integration.documents.conftest import Host, pdf_link
 from tests.support.tenant import Tenant
 
@@ -95,3 +96,20 @@ async def test_the_worker_purges_old_pdfs_on_its_first_pass(
     stop.set()
     await task
     assert await _stored(db, created["id"]) == 0
+
+
+async def test_the_server_worker_keeps_pdfs_for_the_configured_days(
+    tenant: Tenant, http: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    old, recent = await tenant.invoice(), await tenant.invoice()
+    for invoice in (old, recent):
+        await _download(tenant, http, invoice["id"])
+    await _age(db, old["id"], days=3)
+    await _age(db, recent["id"], days=1)
+    configured = settings.model_copy(update={"pdf_cache_days": 2, "worker_poll_seconds": 0.05})
+    async with in_background(db, SandboxProcessor(), configured):
+        for _ in range(100):
+            if await _stored(db, old["id"]) == 0:
+                break
+            await asyncio.sleep(0.05)
+    assert (await _stored(db, old["id"]), await _stored(db, recent["id"])) == (0, 1)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from urllib.parse import quote_plus
 
 import httpx
 import pytest
 
+from invoicery.api.app import create_app
 from invoicery.auth.credentials import hash_secret
+from invoicery.config import Settings
 from invoicery.service import clients as client_service
 from invoicery.store.database import Database
 from tests.support.tenant import Tenant, basic_auth
@@ -214,3 +217,23 @@ async def test_secrets_are_stored_hashed(db: Database, tenant: Tenant) -> None:
     assert hash_secret(tenant.client.client_secret) in secrets
     assert token not in tokens
     assert hash_secret(token) in tokens
+
+
+async def test_tokens_live_for_the_configured_ttl(
+    tenant: Tenant, settings: Settings, db: Database
+) -> None:
+    app = create_app(settings.model_copy(update={"token_ttl_seconds": 1}), database=db)
+    transport = httpx.ASGITransport(app=app)
+    client = tenant.client
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        granted = await http.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": basic_auth(client.client_id, client.client_secret)},
+        )
+        assert granted.status_code == 200, granted.text
+        assert granted.json()["expires_in"] == 1
+        bearer = {"Authorization": f"Bearer {granted.json()['access_token']}"}
+        assert (await http.get("/invoices", headers=bearer)).status_code == 200
+        await asyncio.sleep(1.1)
+        assert (await http.get("/invoices", headers=bearer)).status_code == 401
