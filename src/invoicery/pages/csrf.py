@@ -13,10 +13,9 @@ import hmac
 import re
 import secrets
 
-__all__ = ["COOKIE_NAME", "FIELD_NAME", "form_token", "is_well_formed", "new_cookie", "verify"]
+__all__ = ["COOKIE_NAME", "form_token", "is_well_formed", "new_cookie", "verify"]
 
 COOKIE_NAME = "invoicery_csrf"
-FIELD_NAME = "csrf_token"
 _COOKIE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
