@@ -28,7 +28,14 @@ from invoicery.domain.errors import (
     TooManyAttempts,
 )
 
-__all__ = ["ApiError", "AuthError", "ErrorFormat", "field_name", "install_error_handlers"]
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "ErrorFormat",
+    "ErrorRenderer",
+    "field_name",
+    "install_error_handlers",
+]
 
 logger = logging.getLogger("invoicery.api")
 
@@ -126,14 +133,25 @@ def _from_validation(error: RequestValidationError) -> ApiError:
     return ApiError(400, "bad_request", "a query parameter is invalid", fields)
 
 
-def install_error_handlers(app: FastAPI, formats: Mapping[str, ErrorFormat]) -> None:
+class ErrorRenderer:
+    """Renders an `ApiError` in the wire format of the path prefix a request came under."""
+
+    def __init__(self, formats: Mapping[str, ErrorFormat]) -> None:
+        self._formats = formats
+        self._prefixes = sorted(formats, key=len, reverse=True)
+
+    def for_path(self, path: str, error: ApiError) -> Response:
+        """The response for `error` on a request to `path`."""
+        prefix = next(p for p in self._prefixes if path.startswith(p))
+        return self._formats[prefix](error)
+
+
+def install_error_handlers(app: FastAPI, formats: Mapping[str, ErrorFormat]) -> ErrorRenderer:
     """Map every failure to a response in the format of the path prefix it happened under."""
-    prefixes = sorted(formats, key=len, reverse=True)
+    renderer = ErrorRenderer(formats)
 
     def render(request: Request, error: ApiError) -> Response:
-        path = request.url.path
-        prefix = next(p for p in prefixes if path.startswith(p))
-        return formats[prefix](error)
+        return renderer.for_path(request.url.path, error)
 
     async def on_domain(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, InvoiceryError)
@@ -164,3 +182,4 @@ def install_error_handlers(app: FastAPI, formats: Mapping[str, ErrorFormat]) -> 
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(AuthError, on_auth)
     app.add_exception_handler(Exception, on_unexpected)
+    return renderer
