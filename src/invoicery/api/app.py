@@ -19,6 +19,7 @@ from invoicery.api.billing import routes as billing
 from invoicery.api.body_limit import BodyLimitMiddleware
 from invoicery.api.errors import install_error_handlers
 from invoicery.api.openapi import install_openapi
+from invoicery.api.text_policy import StorableTextMiddleware
 from invoicery.config import Settings
 from invoicery.pages import routes as pages
 from invoicery.pages.errors import render_page_error
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.db = db
     app.state.processor = processor
-    install_error_handlers(
+    renderer = install_error_handlers(
         app,
         {
             "/": render_http_error,
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             billing.PREFIX: billing.render_rest_error,
         },
     )
+    app.add_middleware(StorableTextMiddleware, renderer=renderer)
     ap_face = (
         oauth.router,
         ap_invoices.router,

@@ -15,20 +15,23 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from invoicery.domain import money
+from invoicery.domain import money, numbers
 
 __all__ = [
     "COUPON_PREFIX",
     "MAX_PERCENTAGE_PLACES",
+    "MAX_REDEMPTION_LIMIT",
     "AppliedCoupon",
     "Coupon",
     "Discount",
     "DiscountKind",
     "discount_errors",
+    "redemption_limit_error",
 ]
 
 COUPON_PREFIX = "cpn"
 MAX_PERCENTAGE_PLACES = 4
+MAX_REDEMPTION_LIMIT = numbers.INT32_MAX
 
 
 class DiscountKind(StrEnum):
@@ -60,11 +63,20 @@ def discount_errors(discount: Discount) -> dict[str, str]:
                 f"must have at most {MAX_PERCENTAGE_PLACES} decimal places"
             )
         return errors
-    if discount.amount is None or discount.amount <= 0:
-        errors["discount.amount"] = "must be a positive amount in minor units"
+    if discount.amount is None or not 0 < discount.amount <= money.MAX_AMOUNT:
+        errors["discount.amount"] = (
+            f"must be a positive amount in minor units, at most {money.MAX_AMOUNT}"
+        )
     if discount.currency is None or not money.is_supported_currency(discount.currency):
         errors["discount.currency"] = "must be a supported ISO 4217 currency code"
     return errors
+
+
+def redemption_limit_error(limit: int | None) -> str | None:
+    """Why `limit` cannot cap a coupon's redemptions, or None (no limit is fine)."""
+    if limit is not None and not 1 <= limit <= MAX_REDEMPTION_LIMIT:
+        return f"must be between 1 and {MAX_REDEMPTION_LIMIT}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

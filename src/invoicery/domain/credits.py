@@ -13,11 +13,12 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from invoicery.domain import ids
+from invoicery.domain import ids, money
 from invoicery.domain.errors import InvalidInput
 
 __all__ = [
     "CREDIT_PREFIX",
+    "MAX_BALANCE",
     "MAX_GRANT",
     "CreditEntry",
     "CreditKind",
@@ -27,7 +28,9 @@ __all__ = [
 ]
 
 CREDIT_PREFIX = "crd"
-MAX_GRANT = 10**15
+MAX_GRANT = money.MAX_AMOUNT
+MAX_BALANCE = 1000 * MAX_GRANT
+"""The largest credit balance a customer may hold in one currency, in minor units."""
 
 
 class CreditKind(StrEnum):
@@ -60,10 +63,15 @@ def applicable_credit(balance: int, total: int) -> int:
 
 
 def balance_after(balance: int, amount: int) -> int:
-    """The balance after adding signed `amount`; `InvalidInput` if it would go below zero."""
+    """The balance after adding signed `amount`; `InvalidInput` if it leaves 0…`MAX_BALANCE`."""
     result = balance + amount
     if result < 0:
         raise InvalidInput("credit balance cannot go below zero", {"amount": "exceeds balance"})
+    if result > MAX_BALANCE:
+        raise InvalidInput(
+            "credit balance would be too large",
+            {"amount": f"the balance may not exceed {MAX_BALANCE}"},
+        )
     return result
 
 

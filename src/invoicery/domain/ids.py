@@ -115,8 +115,13 @@ def uuid7_at(moment: datetime) -> uuid.UUID:
 
 
 def uuid7_lower_bound(moment: datetime) -> uuid.UUID:
-    """The smallest UUIDv7 whose timestamp is at or after `moment`."""
+    """The smallest UUIDv7 whose timestamp is at or after `moment`.
+
+    Instants before 1970 (which UUIDv7 cannot hold) give the smallest UUIDv7 of all.
+    """
     millis, subms = _split(moment)
+    if millis < 0:
+        return _assemble(0, 0, 0, 0)
     return _assemble(millis, subms, 0, 0)
 
 

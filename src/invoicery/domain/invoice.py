@@ -24,6 +24,7 @@ from invoicery.domain.totals import BreakdownItem, Totals
 
 __all__ = [
     "MAX_LINE_ITEMS",
+    "MAX_QUANTITY",
     "Invoice",
     "LineItem",
     "SubLine",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 MAX_LINE_ITEMS = 1000
+MAX_QUANTITY = 10**9
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +91,15 @@ def billing_line(
 ) -> LineItem:
     """A billing-v1 line of `amount` minor units, with the AP face that totals the same."""
     ap_quantity, ap_unit = 1, amount
-    if quantity is not None and unit_price is not None and quantity >= 1:
-        unit_minor = unit_price.scaleb(money.exponent(currency))
+    # Whole factors of a positive `amount` are at most `amount`: compare before converting.
+    if (
+        quantity is not None
+        and unit_price is not None
+        and 1 <= quantity <= amount
+        and unit_price.is_finite()
+        and unit_price <= amount
+        and (unit_minor := unit_price.scaleb(money.exponent(currency))) <= amount
+    ):
         whole = quantity == quantity.to_integral_value()
         exact = whole and unit_minor == unit_minor.to_integral_value()
         if exact and int(unit_minor) * int(quantity) == amount:
@@ -126,6 +135,10 @@ def line_errors(lines: Sequence[LineItem]) -> dict[str, str]:
             errors[f"line_items[{index}].amount"] = "must be greater than 0"
         if line.quantity < 1:
             errors[f"line_items[{index}].quantity"] = "must be at least 1"
+        elif line.quantity > MAX_QUANTITY:
+            errors[f"line_items[{index}].quantity"] = f"must be at most {MAX_QUANTITY}"
+        elif line.unit_amount > 0 and line.total > money.MAX_AMOUNT:
+            errors[f"line_items[{index}].quantity"] = "amount × quantity is too large"
     return errors
 
 

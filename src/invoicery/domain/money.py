@@ -14,6 +14,8 @@ import iso4217
 from babel.numbers import format_currency, get_currency_symbol
 
 __all__ = [
+    "MAX_AMOUNT",
+    "AmountTooLarge",
     "TooManyDecimals",
     "UnknownCurrency",
     "exponent",
@@ -25,6 +27,12 @@ __all__ = [
 
 _DISPLAY_LOCALE = "en_US"
 
+MAX_AMOUNT = 10**15
+"""The largest amount one input may carry (a line, a coupon, a credit), in minor units.
+
+A thousand of them still fit a signed 64-bit column, whatever the tax on top.
+"""
+
 
 class UnknownCurrency(ValueError):
     """The code is not an ISO 4217 currency with a decimal minor unit."""
@@ -32,6 +40,10 @@ class UnknownCurrency(ValueError):
 
 class TooManyDecimals(ValueError):
     """An amount has more decimal places than its currency allows."""
+
+
+class AmountTooLarge(ValueError):
+    """An amount is above `MAX_AMOUNT` minor units."""
 
 
 @cache
@@ -58,13 +70,23 @@ def is_supported_currency(currency: str) -> bool:
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
-    """Convert a major-unit decimal to integer minor units, refusing to round."""
+    """Convert a major-unit decimal to integer minor units, refusing to round.
+
+    Raises `AmountTooLarge` beyond `MAX_AMOUNT` minor units, checked on the exponent
+    before any arithmetic, so a value such as ``1E+300000`` costs nothing.
+    """
     if not amount.is_finite():
         raise TooManyDecimals(str(amount))
-    scaled = amount.scaleb(exponent(currency))
+    digits = exponent(currency)
+    if amount and amount.adjusted() + digits > len(str(MAX_AMOUNT)):
+        raise AmountTooLarge(str(amount))
+    scaled = amount.scaleb(digits)
     if scaled != scaled.to_integral_value():
         raise TooManyDecimals(str(amount))
-    return int(scaled)
+    minor = int(scaled)
+    if abs(minor) > MAX_AMOUNT:
+        raise AmountTooLarge(str(amount))
+    return minor
 
 
 def to_major_string(minor: int, currency: str) -> str:

@@ -44,7 +44,7 @@ __all__ = [
     "round_half_up",
 ]
 
-MAX_LINE_AMOUNT = 10**15
+MAX_LINE_AMOUNT = money.MAX_AMOUNT
 # Wide enough that no product of validated inputs is ever rounded by the context itself.
 _EXACT = Context(prec=120, rounding=ROUND_HALF_UP)
 _EXEMPTION_NAMES = {

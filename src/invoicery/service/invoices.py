@@ -102,6 +102,10 @@ def _lines(new: NewInvoice, errors: dict[str, str]) -> list[LineItem]:
                 f"{new.currency} amounts have at most {places} decimal places"
             )
             unit_amount = 0
+        except money.AmountTooLarge:
+            largest = money.to_major_string(money.MAX_AMOUNT, new.currency)
+            errors[f"line_items[{index}].amount"] = f"must be at most {largest}"
+            unit_amount = 0
         lines.append(LineItem(line.description, line.quantity, unit_amount))
     for name, message in line_errors(lines).items():
         errors.setdefault(name, message)

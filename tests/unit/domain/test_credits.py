@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from invoicery.domain import ids
-from invoicery.domain.credits import CreditKind, applicable_credit, balance_after, new_entry
+from invoicery.domain.credits import (
+    MAX_BALANCE,
+    CreditKind,
+    applicable_credit,
+    balance_after,
+    new_entry,
+)
 from invoicery.domain.errors import InvalidInput
 
 
@@ -63,3 +69,9 @@ def test_a_new_entry_carries_its_balance_and_is_dated_by_its_id() -> None:
             balance=1_000,
             description=None,
         )
+
+
+def test_the_balance_never_goes_beyond_its_ceiling() -> None:
+    assert balance_after(MAX_BALANCE - 1, 1) == MAX_BALANCE
+    with pytest.raises(InvalidInput):
+        balance_after(MAX_BALANCE, 1)

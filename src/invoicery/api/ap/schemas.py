@@ -6,12 +6,11 @@ models here describe them, named as in the vendor's spec.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from invoicery.api.fields import CalendarDate
+from invoicery.api.fields import CalendarDate, JsonNumber
 
 __all__ = [
     "CreateCustomerInput",
@@ -25,16 +24,6 @@ __all__ = [
     "PaginatedResponseInvoice",
     "error_responses",
 ]
-
-
-def _json_number(value: Any) -> Any:
-    """Accept JSON numbers only (parsed as int or Decimal), never strings or booleans."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise ValueError("must be a JSON number")
-    return Decimal(value)
-
-
-JsonNumber = Annotated[Decimal, BeforeValidator(_json_number)]
 
 
 class InvoiceLineItemInput(BaseModel):

@@ -8,14 +8,11 @@ OpenAPI document, by `invoicery.api.billing.documents`.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -23,7 +20,7 @@ from pydantic import (
 )
 
 from invoicery.api.billing.currencies import BILLING_CURRENCIES
-from invoicery.api.fields import CalendarDate
+from invoicery.api.fields import BoundedTimestamp, CalendarDate, DecimalText
 
 __all__ = [
     "AddressInput",
@@ -44,26 +41,12 @@ __all__ = [
 _EMAIL = r"^[^@\s]+@[^@\s]+$"
 
 
-def _decimal(value: Any) -> Any:
-    """Accept decimal text or a JSON number (int or Decimal), never a float or a boolean."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise ValueError('must be a decimal number, e.g. "12.50"')
-    try:
-        parsed = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
-    except InvalidOperation:
-        raise ValueError('must be a decimal number, e.g. "12.50"') from None
-    if not parsed.is_finite():
-        raise ValueError("must be a finite decimal number")
-    return parsed
-
-
 def _currency(value: str) -> str:
     if value not in BILLING_CURRENCIES:
         raise ValueError("not a supported currency code")
     return value
 
 
-DecimalText = Annotated[Decimal, BeforeValidator(_decimal)]
 CurrencyCode = Annotated[str, AfterValidator(_currency)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 Email = Annotated[str, Field(max_length=320, pattern=_EMAIL)]
@@ -200,7 +183,7 @@ class CouponCreateRequest(_Input):
     code: Annotated[str, Field(min_length=1, max_length=100)]
     description: LongText | None = None
     discount: CouponDiscountInput
-    expires_at: AwareDatetime | None = None
+    expires_at: BoundedTimestamp | None = None
     redemption_limit: StrictInt | None = None
 
 

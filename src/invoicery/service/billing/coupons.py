@@ -7,7 +7,7 @@ from datetime import datetime
 
 from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
-from invoicery.domain.coupons import Coupon, Discount, discount_errors
+from invoicery.domain.coupons import Coupon, Discount, discount_errors, redemption_limit_error
 from invoicery.domain.errors import InvalidInput
 from invoicery.service.billing._common import NumberedPage
 from invoicery.store import coupons
@@ -32,8 +32,8 @@ async def create(db: Database, *, principal: Principal, new: NewCoupon) -> Coupo
     errors = discount_errors(new.discount)
     if not new.code:
         errors["code"] = "must not be empty"
-    if new.redemption_limit is not None and new.redemption_limit < 1:
-        errors["redemption_limit"] = "must be at least 1"
+    if (message := redemption_limit_error(new.redemption_limit)) is not None:
+        errors["redemption_limit"] = message
     if errors:
         raise InvalidInput("the coupon is invalid", errors)
     coupon_id = ids.new_uuid7()

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.auth.tokens import Principal
-from invoicery.domain import ids, money
+from invoicery.domain import calendar, ids, money
 from invoicery.domain.account import today_in
 from invoicery.domain.coupons import COUPON_PREFIX, Coupon
 from invoicery.domain.credits import CreditKind, new_entry
@@ -79,8 +79,12 @@ def _due_date(
     terms = net_terms or 0
     if not 0 <= terms <= MAX_NET_TERMS:
         errors["net_terms"] = f"must be between 0 and {MAX_NET_TERMS} days"
-        terms = 0
-    return invoice_date + timedelta(days=terms)
+        return invoice_date
+    due_date = calendar.add_days(invoice_date, terms)
+    if due_date is None:
+        errors["net_terms"] = f"the due date would be after {calendar.LAST_DAY.isoformat()}"
+        return invoice_date
+    return due_date
 
 
 async def _coupons(
