@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     )
     token_ttl_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A request body must arrive in full within this many seconds of the "
+        "request's start; a slower one is answered 408 and its connection closed",
+    )
     db_pool_size: int = Field(
         default=20,
         ge=2,

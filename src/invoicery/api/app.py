@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from invoicery import __version__
 from invoicery.api import billing_download, downloads
+from invoicery.api.allow import install_allow
 from invoicery.api.ap import customers as ap_customers
 from invoicery.api.ap import invoices as ap_invoices
 from invoicery.api.ap import links as ap_links
@@ -53,8 +54,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         version=__version__,
         description="Invoicing API: the Alternative Payments Invoices API at the root.",
         lifespan=lifespan,
+        # No redirect to the slash-less path: the redirect's Location is built from the
+        # request's Host header, so a forged Host turned signed links into open redirects.
+        redirect_slashes=False,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+    )
     app.state.settings = settings
     app.state.db = db
     app.state.processor = processor
@@ -66,6 +74,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             billing.PREFIX: billing.render_rest_error,
         },
     )
+    install_allow(app, renderer)
     app.add_middleware(StorableTextMiddleware, renderer=renderer)
     ap_face = (
         oauth.router,

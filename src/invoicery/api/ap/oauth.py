@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -20,6 +21,7 @@ router = APIRouter(tags=["OAuth"])
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _FORM = "application/x-www-form-urlencoded"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _error(error: OAuthError) -> Response:
@@ -38,17 +40,21 @@ def _error(error: OAuthError) -> Response:
 
 
 def _basic_credentials(header: str) -> tuple[str, str]:
-    """Client id and secret from an HTTP Basic header (each form-urlencoded, §2.3.1)."""
+    """Client id and secret from an HTTP Basic header (each form-urlencoded, §2.3.1).
+
+    Neither may hold a control character (RFC 7617 §2), encoded or not: no client has
+    one, and a NUL is text PostgreSQL cannot even compare.
+    """
+    malformed = OAuthError(OAuthErrorCode.INVALID_CLIENT, "malformed HTTP Basic credentials")
     try:
         decoded = base64.b64decode(header.split(" ", 1)[1].strip(), validate=True).decode()
     except (IndexError, binascii.Error, UnicodeDecodeError):
-        raise OAuthError(
-            OAuthErrorCode.INVALID_CLIENT, "malformed HTTP Basic credentials"
-        ) from None
+        raise malformed from None
     client_id, sep, secret = decoded.partition(":")
-    if not sep:
-        raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "malformed HTTP Basic credentials")
-    return unquote_plus(client_id), unquote_plus(secret)
+    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    if not sep or _CONTROL.search(client_id) or _CONTROL.search(secret):
+        raise malformed
+    return client_id, secret
 
 
 def _credentials(request: Request, form: dict[str, Any]) -> tuple[str, str]:

@@ -2,7 +2,9 @@
 
 The one mapping of this face: a state conflict is a 409 here (the AP face says 400),
 body validation is a 400 (no 422 on this face), and field errors are folded into the
-message, since the error body has no field map.
+message, since the error body has no field map. Each status has its own code; another
+4xx (a 422 that is not body validation, say) is a `BAD_REQUEST`, another 5xx an
+`INTERNAL_SERVER_ERROR`.
 """
 
 from __future__ import annotations
@@ -20,8 +22,14 @@ _CODE_BY_STATUS = {
     401: "UNAUTHORIZED",
     403: "FORBIDDEN",
     404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
     409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
 }
 
 
