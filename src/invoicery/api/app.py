@@ -25,7 +25,7 @@ from invoicery.config import Settings
 from invoicery.pages import routes as pages
 from invoicery.pages.errors import render_page_error
 from invoicery.payments.registry import create_processor
-from invoicery.runtime import tune_garbage_collector
+from invoicery.runtime import tune_garbage_collector, tune_thread_switching
 from invoicery.store.database import Database
 from invoicery.worker import in_background
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         tune_garbage_collector()
+        tune_thread_switching()
         if settings.settlement_in_server:
             async with in_background(db, processor, settings):
                 yield

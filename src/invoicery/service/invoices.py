@@ -13,6 +13,7 @@ from invoicery.domain.account import today_in
 from invoicery.domain.errors import InvalidInput, NotFound
 from invoicery.domain.invoice import Invoice, LineItem, due_date_error, line_errors, subtotal
 from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, PaymentStatus
+from invoicery.runtime import HEAVY_JSON_CHARS, off_the_loop
 from invoicery.service._queue import numbering_lock
 from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
 from invoicery.service.ap_views import InvoiceView, view_of, view_of_row
@@ -21,6 +22,7 @@ from invoicery.store import customers, invoices
 from invoicery.store.database import Database
 from invoicery.store.invoices import InvoiceFilters
 from invoicery.store.pagination import PageRequest
+from invoicery.store.types import decode_json_text
 
 __all__ = [
     "InvoicePage",
@@ -212,7 +214,11 @@ async def list_page(
         found = await invoices.list_page(
             conn, account_id=principal.account_id, filters=filters, page=page
         )
-    views = [view_of_row(row, today) for row in found.rows]
+    size = sum(len(row["line_items"]) for row in found.rows)
+    views = await off_the_loop(
+        lambda: [view_of_row(decode_json_text(row, ("line_items",)), today) for row in found.rows],
+        heavy=size > HEAVY_JSON_CHARS,
+    )
     return InvoicePage(
         items=[view for view in views if view is not None],
         has_next=found.has_next,

@@ -19,21 +19,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import JSON, ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.customer import CustomerSnapshot
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import Lifecycle
-from invoicery.store import codecs
+from invoicery.runtime import HEAVY_JSON_CHARS, off_the_loop
+from invoicery.store import codecs, types
 from invoicery.store.invoices import to_invoice
+from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import (
     account_invoice_counts,
     customer_invoice_counts,
     customers,
     invoices,
 )
+from invoicery.store.types import decode_json_text
 
 __all__ = ["ListedInvoice", "Listing", "get", "locate", "page"]
 
@@ -45,6 +47,9 @@ _CUSTOMER_COLUMNS = (
     _c.email.label("customer_email"),
     _c.vat_number.label("customer_vat_number"),
     _c.billing_address.label("customer_billing_address"),
+)
+_JSON_NAMES = tuple(
+    column.key for column in (*invoices.c, *_CUSTOMER_COLUMNS) if isinstance(column.type, JSON)
 )
 _BUCKET_DIGITS = 5  # the triggers of migration 0003 bucket ids by this many hex digits
 _BUCKET_SHIFT = 128 - 4 * _BUCKET_DIGITS
@@ -140,18 +145,24 @@ async def locate(
     return Listing(int(total), _following(bucket), offset - int(before))
 
 
-def _with_customer(ids: Select[tuple[UUID]] | None = None) -> Select[tuple[object, ...]]:
-    """Invoice rows (those of `ids` only, if given) with their customer's columns."""
+def _with_customer(
+    ids: Select[tuple[UUID]] | None = None, *, json_as_text: bool = False
+) -> Select[tuple[object, ...]]:
+    """Invoice rows (those of `ids` only, if given) with their customer's columns.
+
+    With `json_as_text`, JSON columns come as text for `decode_json_text` (`_JSON_NAMES`).
+    """
     customer = and_(_c.account_id == _t.account_id, _c.id == _t.customer_id)
     if ids is None:
         source = invoices.outerjoin(customers, customer)
     else:
         wanted = ids.subquery()
         source = invoices.join(wanted, wanted.c.id == _t.id).outerjoin(customers, customer)
-    return select(invoices, *_CUSTOMER_COLUMNS).select_from(source)
+    columns = [*invoices.c, *_CUSTOMER_COLUMNS]
+    return select(*(types.json_as_text(columns) if json_as_text else columns)).select_from(source)
 
 
-def _listed(row: RowMapping, now: datetime) -> ListedInvoice:
+def _listed(row: ColumnValues, now: datetime) -> ListedInvoice:
     invoice = to_invoice(row)
     details = invoice.customer_details or CustomerSnapshot(
         id=invoice.customer_id,
@@ -191,8 +202,13 @@ async def page(
     if wanted is not None:
         conditions.append(_t.lifecycle.in_(wanted))
     ids = select(_t.id).where(*conditions).order_by(_t.id.desc()).offset(listing.skip).limit(limit)
-    query = _with_customer(ids).order_by(_t.id.desc())
-    return [_listed(row, now) for row in (await conn.execute(query)).mappings()]
+    query = _with_customer(ids, json_as_text=True).order_by(_t.id.desc())
+    rows = (await conn.execute(query)).mappings().all()
+    size = sum(len(row[name] or "") for row in rows for name in _JSON_NAMES)
+    return await off_the_loop(
+        lambda: [_listed(decode_json_text(row, _JSON_NAMES), now) for row in rows],
+        heavy=size > HEAVY_JSON_CHARS,
+    )
 
 
 async def get(

@@ -22,6 +22,7 @@ from invoicery.store.database import Database
 from invoicery.store.pagination import PageRequest, RowPage, fetch_page
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import invoices
+from invoicery.store.types import json_as_text
 
 __all__ = [
     "VIEW_COLUMNS",
@@ -275,7 +276,11 @@ def _status_condition(status: ApStatus | None, today: date) -> ColumnElement[boo
 async def list_page(
     conn: AsyncConnection, *, account_id: UUID, filters: InvoiceFilters, page: PageRequest
 ) -> RowPage:
-    """One page of the account's invoices matching `filters`, newest first (`VIEW_COLUMNS`)."""
+    """One page of the account's invoices matching `filters`, newest first (`VIEW_COLUMNS`).
+
+    `line_items` comes as JSON text, for the caller to decode (`types.decode_json_text`)
+    off the event loop when the page is large.
+    """
     conditions: list[ColumnElement[bool]] = [
         _t.account_id == account_id,
         _status_condition(filters.status, filters.today),
@@ -300,7 +305,8 @@ async def list_page(
         conditions.append(_t.due_date >= filters.due_from)
     if filters.due_to is not None:
         conditions.append(_t.due_date <= filters.due_to)
-    return await fetch_page(conn, invoices, conditions=conditions, page=page, columns=VIEW_COLUMNS)
+    columns = json_as_text(VIEW_COLUMNS)
+    return await fetch_page(conn, invoices, conditions=conditions, page=page, columns=columns)
 
 
 async def get_payment_token(

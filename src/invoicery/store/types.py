@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+import orjson
+from sqlalchemy import JSON, ColumnElement, DateTime, Text, cast
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["JsonDocument", "UtcDateTime"]
+__all__ = ["JsonDocument", "UtcDateTime", "decode_json_text", "json_as_text"]
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -41,3 +43,27 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def json_as_text(columns: Iterable[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    """`columns` with each JSON document fetched as its text, under its own name.
+
+    The driver then decodes nothing: `decode_json_text` does it later, where the
+    caller chooses (off the event loop, for a page of large invoices).
+    """
+    return [
+        cast(column, Text).label(column.key)
+        if isinstance(column.type, JSON) and column.key
+        else column
+        for column in columns
+    ]
+
+
+def decode_json_text(row: Mapping[Any, Any], names: Iterable[str]) -> dict[Any, Any]:
+    """A copy of `row` with the JSON text of the columns `names` decoded."""
+    decoded = dict(row)
+    for name in names:
+        text = decoded[name]
+        if text is not None:
+            decoded[name] = orjson.loads(text)
+    return decoded

@@ -309,3 +309,17 @@ async def test_v1_coupon_expiry_beyond_the_calendar_is_refused(
         "expires_at": expires_at,
     }
     assert_v1_error(await tenant.request("POST", f"{API}/coupons", json=body), "expires_at")
+
+
+# --- work per request is bounded ---------------------------------------------------------
+
+
+async def test_v1_invoices_hold_at_most_a_thousand_sub_lines(tenant: Tenant) -> None:
+    customer = await v1.customer(tenant)
+    sub = {"name": "tier", "quantity": "1", "unit_price": "0.01"}
+    tiered = {"name": "usage", "sub_line_items": [sub] * 100}
+    body = {"customer_id": customer["id"], "line_items": [tiered] * 11}
+    assert_v1_error(await tenant.request("POST", f"{API}/invoices", json=body), "line_items")
+    body["line_items"] = [tiered] * 10
+    response = await tenant.request("POST", f"{API}/invoices", json=body)
+    assert response.status_code == 201, response.text

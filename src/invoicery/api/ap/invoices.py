@@ -16,7 +16,7 @@ from invoicery.api.ap.schemas import (
     error_responses,
 )
 from invoicery.api.ap.security import DatabaseDep, InvoicesRead, InvoicesWrite
-from invoicery.api.json import DecimalJsonRoute, JsonResponse
+from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of
 from invoicery.domain.status import ApStatus
 from invoicery.service import invoices
 from invoicery.service.invoices import ListQuery, NewInvoice, NewLine
@@ -66,7 +66,8 @@ async def list_invoices(
     )
     q.raise_if(errors)
     found = await invoices.list_page(db, principal=principal, query=query, page=page)
-    return JsonResponse(page_document(found, invoice_document))
+    lines = sum(len(view.line_items) for view in found.items)
+    return await json_response_of(lambda: page_document(found, invoice_document), lines=lines)
 
 
 @router.post(

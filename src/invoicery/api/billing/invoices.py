@@ -12,7 +12,7 @@ from invoicery.api.billing import documents
 from invoicery.api.billing.params import Page, PerPage, errors
 from invoicery.api.billing.render import invoice_document, page_document
 from invoicery.api.billing.schemas import InvoiceCreateRequest, InvoicePatchRequest, LineItemInput
-from invoicery.api.json import DecimalJsonRoute, JsonResponse
+from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of
 from invoicery.domain.errors import BadRequest
 from invoicery.domain.status import Lifecycle
 from invoicery.service.billing import drafts
@@ -107,7 +107,8 @@ async def list_invoices(
         lifecycles=_lifecycles(status, statuses),
     )
     found = await reads.list_numbered(db, principal=principal, query=query)
-    return JsonResponse(page_document(found, invoice_document))
+    lines = sum(len(view.invoice.line_items) for view in found.items)
+    return await json_response_of(lambda: page_document(found, invoice_document), lines=lines)
 
 
 @router.post(

@@ -12,9 +12,12 @@ from invoicery.domain.invoice import MAX_LINE_ITEMS, LineItem, SubLine, billing_
 from invoicery.domain.tax import rate_error
 from invoicery.domain.totals import MAX_LINE_AMOUNT, decimal_error, line_amount
 
-__all__ = ["MAX_SUB_LINES", "NewLine", "NewSubLine", "build_lines"]
+__all__ = ["MAX_INVOICE_SUB_LINES", "MAX_SUB_LINES", "NewLine", "NewSubLine", "build_lines"]
 
 MAX_SUB_LINES = 100
+# Pricing, storing and rendering cost grows with sub-lines; this bound keeps the worst
+# accepted invoice to tens of milliseconds of a worker's time (see tests/e2e).
+MAX_INVOICE_SUB_LINES = 1000
 SUB_LINE_PREFIX = "sli"
 _MAX_QUANTITY = Decimal(10**9)
 _QUANTITY_PLACES = 8
@@ -120,6 +123,11 @@ def build_lines(
     """Invoice lines in `currency` from requested ones; problems are added to `errors`."""
     if len(lines) > MAX_LINE_ITEMS:
         errors["line_items"] = f"at most {MAX_LINE_ITEMS} line items are allowed"
+        return ()
+    if sum(len(line.sub_lines) for line in lines) > MAX_INVOICE_SUB_LINES:
+        errors["line_items"] = (
+            f"at most {MAX_INVOICE_SUB_LINES} sub-line items are allowed in one invoice"
+        )
         return ()
     return tuple(
         _line(line, currency, f"line_items[{index}]", errors) for index, line in enumerate(lines)
