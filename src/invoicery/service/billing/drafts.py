@@ -75,6 +75,9 @@ def _due_date(
     if due is not None:
         if due < invoice_date:
             errors["due_date"] = "must not be before invoice_date"
+        elif (due - invoice_date).days > MAX_NET_TERMS:
+            # the bound of net_terms, which a draft keeps (and a PATCH re-checks) as its terms
+            errors["due_date"] = f"must be at most {MAX_NET_TERMS} days after invoice_date"
         return due
     terms = net_terms or 0
     if not 0 <= terms <= MAX_NET_TERMS:
