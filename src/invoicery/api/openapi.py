@@ -24,13 +24,12 @@ from starlette.responses import HTMLResponse, JSONResponse
 
 __all__ = ["install_openapi", "shape"]
 
+# Billing-v1 request models keep their own names (``AddressInput``…): they accept what
+# the response schemas refuse (unknown fields) and carry constraints responses do not.
 RENAMES = {
     "PaginatedResponseInvoice": "PaginatedResponse-Invoice",
     "PaginatedResponseCustomer": "PaginatedResponse-Customer",
     "InvoiceLineItemInput": "InvoiceLineItem",
-    "AddressInput": "Address",
-    "ShippingAddressInput": "ShippingAddress",
-    "CustomTaxRateInput": "CustomTaxRate",
 }
 _FASTAPI_ONLY = ("HTTPValidationError", "ValidationError")
 _REF_PREFIX = "#/components/schemas/"

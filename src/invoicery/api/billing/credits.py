@@ -10,12 +10,16 @@ from invoicery.api.billing import documents
 from invoicery.api.billing.params import errors
 from invoicery.api.billing.render import credit_entry_document, ledger_document
 from invoicery.api.billing.schemas import CreditGrantRequest
-from invoicery.api.json import JsonResponse
+from invoicery.api.json import DecimalJsonRoute, JsonResponse
 from invoicery.service.billing import credits
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/customers/{id_or_alias}/credits", tags=["Customers"])
+router = APIRouter(
+    prefix="/api/v1/customers/{id_or_alias}/credits",
+    tags=["Customers"],
+    route_class=DecimalJsonRoute,  # a JSON 5.0 reaches `fields.json_integer` exact, no float
+)
 
 
 @router.post(

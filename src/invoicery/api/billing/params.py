@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel
 
-__all__ = ["ERRORS", "Page", "PerPage", "RestErrorResponse", "errors"]
+__all__ = ["ERRORS", "ErrorCode", "Page", "PerPage", "RestErrorResponse", "errors"]
 
 _INT32_MAX = 2**31 - 1
 
@@ -15,10 +16,33 @@ Page = Annotated[int, Query(ge=0, le=_INT32_MAX, description="Page number (0-ind
 PerPage = Annotated[int, Query(ge=1, le=100, description="Number of items per page")]
 
 
+class ErrorCode(StrEnum):
+    """What went wrong, one code per HTTP status.
+
+    The first six are the seed spec's. METHOD_NOT_ALLOWED (405), REQUEST_TIMEOUT (408),
+    PAYLOAD_TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE (415), TOO_MANY_REQUESTS (429) and
+    SERVICE_UNAVAILABLE (503) are Invoicery extensions, for requests refused before
+    they reach an operation or while the database is unreachable.
+    """
+
+    BAD_REQUEST = "BAD_REQUEST"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    FORBIDDEN = "FORBIDDEN"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
+
 class RestErrorResponse(BaseModel):
     """The error body of every billing-v1 endpoint."""
 
-    code: str
+    code: ErrorCode
     message: str
 
 
