@@ -26,6 +26,7 @@ from invoicery.domain.errors import (
     NotFound,
     PayloadTooLarge,
     TooManyAttempts,
+    Unavailable,
 )
 
 __all__ = [
@@ -75,6 +76,7 @@ _STATUS_OF: tuple[tuple[type[InvoiceryError], int, str], ...] = (
     (Conflict, 409, "conflict"),
     (PayloadTooLarge, 413, "payload_too_large"),
     (TooManyAttempts, 429, "too_many_requests"),
+    (Unavailable, 503, "service_unavailable"),
 )
 
 _HTTP_CODES = {
@@ -89,6 +91,7 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "too_many_requests",
+    503: "service_unavailable",
 }
 
 
@@ -109,7 +112,7 @@ def _from_domain(error: InvoiceryError) -> ApiError:
             fields = error.fields if isinstance(error, InvalidInput) else {}
             headers = (
                 {"Retry-After": str(error.retry_after)}
-                if isinstance(error, TooManyAttempts)
+                if isinstance(error, TooManyAttempts | Unavailable)
                 else {}
             )
             return ApiError(status, code, error.message, fields, headers)

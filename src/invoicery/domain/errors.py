@@ -7,7 +7,8 @@ InvoiceryError
 ├── InvalidState        the operation is not allowed in the resource's current state
 ├── Conflict            a uniqueness rule would be broken
 ├── TooManyAttempts     too many recent failures; try again after `retry_after` seconds
-└── PayloadTooLarge     the request body exceeds the limit
+├── PayloadTooLarge     the request body exceeds the limit
+└── Unavailable         the database cannot serve the request now; retry after `retry_after` s
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "TooManyAttempts",
+    "Unavailable",
 ]
 
 
@@ -68,3 +70,15 @@ class TooManyAttempts(InvoiceryError):
 
 class PayloadTooLarge(InvoiceryError):
     """The request body is larger than the server accepts."""
+
+
+class Unavailable(InvoiceryError):
+    """The database cannot serve the request right now; retrying after `retry_after` seconds may.
+
+    Raised for outages (connection refused or lost, too many connections, a SQLite write
+    lock held past the busy timeout), never for a statement the database rejected.
+    """
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

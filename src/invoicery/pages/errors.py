@@ -12,6 +12,7 @@ __all__ = ["render_page_error"]
 _MESSAGES = {
     405: ("Not allowed", "This page cannot be used that way."),
     413: ("Request too large", "The form you sent was too large."),
+    503: ("Temporarily unavailable", "This page is unavailable just now. Please try again soon."),
 }
 _SERVER = ("Something went wrong", "We could not show this page. Please try again in a moment.")
 _CLIENT = ("Bad request", "The request could not be understood.")
@@ -23,6 +24,8 @@ def render_page_error(error: ApiError) -> Response:
         return page_response("not_found.html", {}, status_code=404)
     default = _SERVER if error.status >= 500 else _CLIENT
     heading, message = _MESSAGES.get(error.status, default)
-    return page_response(
+    response = page_response(
         "error.html", {"heading": heading, "message": message}, status_code=error.status
     )
+    response.headers.update(error.headers)  # Retry-After, Allow
+    return response

@@ -4,32 +4,42 @@ Every request runs in one transaction: `Database.write()` commits when its block
 without error and rolls back otherwise, so a failed request leaves no partial rows.
 On SQLite a write transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock
 up front instead of failing when a reader later tries to upgrade.
+
+When the database cannot serve (see `store.failures`: connection refused or lost, too many
+connections, SQLite's lock held past the busy timeout) `read()`, `write()` and
+`first_row()` raise the domain's `Unavailable` instead of the driver's error.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
+from invoicery.domain.errors import Unavailable
+from invoicery.store import failures
 from invoicery.store.prepared_reads import PreparedReads, StatementListener
 from invoicery.store.rows import ColumnValues
 
 __all__ = ["Database", "async_url"]
+
+logger = logging.getLogger("invoicery.store")
 
 _WRITE_OPTION = "invoicery_write"
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=30000",
 )
+_RETRY_AFTER_SECONDS = 1  # a lost connection is replaced in milliseconds
 
 
 def async_url(url: str) -> str:
@@ -46,8 +56,11 @@ def async_url(url: str) -> str:
 class Database:
     """An async engine plus the two kinds of transaction the services use."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        """Pools of `pool_size` connections: one, and on PostgreSQL a second for hot reads."""
+    def __init__(self, url: str, *, pool_size: int = 10, busy_timeout: float = 30.0) -> None:
+        """Pools of `pool_size` connections: one, and on PostgreSQL a second for hot reads.
+
+        On SQLite a write waits up to `busy_timeout` seconds for another's write lock.
+        """
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         options: dict[str, Any] = {
@@ -61,7 +74,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         self._prepared: PreparedReads | None = None
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, busy_timeout_ms=round(busy_timeout * 1000))
             self._read_engine = self.engine
         else:
             self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -77,8 +90,9 @@ class Database:
         transaction, so reads lose nothing in autocommit mode and save the BEGIN and
         ROLLBACK round trips. SQLite keeps a deferred transaction (no network to save).
         """
-        async with self._read_engine.connect() as conn:
-            yield conn
+        with _unavailable_on_outage():
+            async with self._read_engine.connect() as conn:
+                yield conn
 
     async def first_row(
         self, statement: Select[Any], params: Mapping[str, Any]
@@ -89,7 +103,8 @@ class Database:
         asyncpg prepared statement (`store.prepared_reads`), on SQLite `read()`.
         """
         if self._prepared is not None:
-            return await self._prepared.first_row(statement, params)
+            with _unavailable_on_outage():
+                return await self._prepared.first_row(statement, params)
         async with self.read() as conn:
             row: ColumnValues | None = (await conn.execute(statement, params)).mappings().first()
         return row
@@ -102,10 +117,11 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A transaction that commits when the block succeeds, rolls back otherwise."""
-        async with self.engine.connect() as conn:
-            await conn.execution_options(**{_WRITE_OPTION: True})
-            async with conn.begin():
-                yield conn
+        with _unavailable_on_outage():
+            async with self.engine.connect() as conn:
+                await conn.execution_options(**{_WRITE_OPTION: True})
+                async with conn.begin():
+                    yield conn
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -114,16 +130,32 @@ class Database:
         await self.engine.dispose()
 
 
+@contextmanager
+def _unavailable_on_outage() -> Iterator[None]:
+    """Raise `Unavailable` for a database outage; let every other error through as it is."""
+    try:
+        yield
+    except Exception as error:
+        if not failures.unavailable(error):
+            raise
+        # The driver's message only: SQLAlchemy's would add the statement's parameters.
+        cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
+        logger.warning("database unavailable: %s: %s", type(cause).__name__, cause)
+        raise Unavailable(
+            "the database is unavailable; try again shortly", retry_after=_RETRY_AFTER_SECONDS
+        ) from error
+
+
 def _dump_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        for pragma in _SQLITE_PRAGMAS:
+        for pragma in (*_SQLITE_PRAGMAS, f"PRAGMA busy_timeout={busy_timeout_ms}"):
             cursor.execute(pragma)
         cursor.close()
 
