@@ -236,8 +236,8 @@ class InvoiceCreateRequest(_InvoiceFields):
     """A new draft for a customer (by id or alias); fields left out or null take defaults.
 
     The customer exists and is not archived, each coupon exists and can be redeemed on
-    the invoice, and the due date is from 0 to 3650 days after the invoice date and not
-    after 9999-12-31.
+    the invoice, the due date is from 0 to 3650 days after the invoice date and not
+    after 9999-12-31, and the lines hold at most 1000 sub-lines in all.
     """
 
     customer_id: CustomerReference
