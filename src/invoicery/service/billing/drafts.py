@@ -196,7 +196,7 @@ async def create(db: Database, *, principal: Principal, new: DraftFields) -> Inv
     async with db.write() as conn:
         draft = await _compose(conn, principal, empty, new, empty.created_at)
         await invoices.insert(conn, draft)
-    return await reads.get(db, principal=principal, invoice_id=ids.encode(ids.INVOICE, draft.id))
+        return await reads.view_in(conn, principal=principal, invoice_id=draft.id)
 
 
 async def _locked(conn: AsyncConnection, principal: Principal, invoice_id: str) -> Invoice:
@@ -260,7 +260,7 @@ async def update(
         values.update(changes)
         composed = await _compose(conn, principal, draft, DraftFields(**values), now)
         await invoices.save_draft(conn, composed)
-    return await reads.get(db, principal=principal, invoice_id=invoice_id)
+        return await reads.view_in(conn, principal=principal, invoice_id=draft.id)
 
 
 async def finalize(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
@@ -277,7 +277,7 @@ async def finalize(db: Database, *, principal: Principal, invoice_id: str) -> In
         final = await finalize_in(conn, invoice=draft, customer=customer, now=now)
         if not await invoices.save_draft(conn, final):
             raise InvalidState("the invoice is no longer a draft")
-    return await reads.get(db, principal=principal, invoice_id=invoice_id)
+        return await reads.view_in(conn, principal=principal, invoice_id=draft.id)
 
 
 async def _restore_credit(conn: AsyncConnection, invoice: Invoice) -> None:
@@ -314,7 +314,7 @@ async def void(db: Database, *, principal: Principal, invoice_id: str) -> Invoic
         await invoices.save_lifecycle(conn, voided)
         if voided.applied_credits:
             await _restore_credit(conn, voided)
-    return await reads.get(db, principal=principal, invoice_id=invoice_id)
+        return await reads.view_in(conn, principal=principal, invoice_id=invoice.id)
 
 
 async def mark_uncollectible(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
@@ -322,4 +322,4 @@ async def mark_uncollectible(db: Database, *, principal: Principal, invoice_id: 
     async with db.write() as conn:
         invoice = await _locked(conn, principal, invoice_id)
         await invoices.save_lifecycle(conn, invoice.marked_uncollectible(now=utc_now()))
-    return await reads.get(db, principal=principal, invoice_id=invoice_id)
+        return await reads.view_in(conn, principal=principal, invoice_id=invoice.id)

@@ -31,7 +31,7 @@ from invoicery.store import invoice_listing, transactions
 from invoicery.store.database import Database
 from invoicery.store.invoice_listing import ListedInvoice
 
-__all__ = ["InvoiceView", "ListQuery", "get", "list_numbered"]
+__all__ = ["InvoiceView", "ListQuery", "get", "list_numbered", "view_in"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +80,17 @@ async def get(db: Database, *, principal: Principal, invoice_id: str) -> Invoice
     """The caller's invoice (archived ones too), or `NotFound`."""
     invoice_uuid = parse_id(ids.INVOICE, invoice_id, "invoice")
     async with snapshot_read(db) as conn:
-        found = await invoice_listing.get(
-            conn, account_id=principal.account_id, invoice_id=invoice_uuid, now=utc_now()
-        )
-        if found is None:
-            raise NotFound("invoice not found")
-        [view] = await _views(conn, principal.account_id, [found])
+        return await view_in(conn, principal=principal, invoice_id=invoice_uuid)
+
+
+async def view_in(conn: AsyncConnection, *, principal: Principal, invoice_id: UUID) -> InvoiceView:
+    """The caller's invoice as read on `conn` (a write transaction sees its own change)."""
+    found = await invoice_listing.get(
+        conn, account_id=principal.account_id, invoice_id=invoice_id, now=utc_now()
+    )
+    if found is None:
+        raise NotFound("invoice not found")
+    [view] = await _views(conn, principal.account_id, [found])
     return view
 
 
