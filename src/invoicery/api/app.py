@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app,
         {
             "/": render_http_error,
+            "/oauth/": oauth.render_token_error,
             "/pay/": render_page_error,
             billing.PREFIX: billing.render_rest_error,
         },

@@ -71,13 +71,14 @@ async def test_a_refused_database_connection_is_503_on_the_ap_face(
         await closed_port_http.get("/invoices/inv_01m8n3txypex5r00308g07sbyb", headers=bearer)
     )
     _assert_ap_body(await closed_port_http.post("/customers", json=customer_body(), headers=bearer))
-    _assert_ap_body(
-        await closed_port_http.post(
-            "/oauth/token",
-            data={"grant_type": "client_credentials"},
-            headers={"Authorization": basic_auth(CLIENT_ID, "secret")},
-        )
+    token = await closed_port_http.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": basic_auth(CLIENT_ID, "secret")},
     )
+    _assert_unavailable(token)
+    assert token.json()["error"] == "temporarily_unavailable"  # RFC 6749's name for it
+    assert token.json()["code"] == "service_unavailable"
 
 
 async def test_a_refused_database_connection_is_503_on_the_v1_face(

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from invoicery.api.ap.security import DatabaseDep
+from invoicery.api.errors import ApiError
 from invoicery.api.json import JsonResponse
 from invoicery.auth.tokens import OAuthError, OAuthErrorCode, issue_token
 
-__all__ = ["router"]
+__all__ = ["render_token_error", "router"]
 
 router = APIRouter(tags=["OAuth"])
 
@@ -37,6 +38,29 @@ def _error(error: OAuthError) -> Response:
         "message": error.description,
     }
     return JsonResponse(body, status_code=status, headers=headers)
+
+
+def render_token_error(error: ApiError) -> Response:
+    """A failure outside the grant's own checks (text policy, body limits, an outage).
+
+    The body has RFC 6749 §5.2's `error` and `error_description` beside the AP face's
+    `code` and `message`, like the grant's own errors. A malformed body is a 400
+    `invalid_request`, as §5.2 wants; other statuses (404, 405, 408, 413, 503) keep
+    their meaning and headers.
+    """
+    status = 400 if error.status == 422 else error.status
+    rfc_code = "invalid_request"
+    if status == 503:
+        rfc_code = "temporarily_unavailable"
+    elif status >= 500:
+        rfc_code = "server_error"
+    body = {
+        "error": rfc_code,
+        "error_description": error.message,
+        "code": rfc_code if status == 400 else error.code,
+        "message": error.message,
+    }
+    return JsonResponse(body, status_code=status, headers={**_NO_STORE, **error.headers})
 
 
 def _basic_credentials(header: str) -> tuple[str, str]:
