@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         description="Days a rendered PDF stays in the shared cache; the worker then deletes it "
         "and the next download renders it again",
     )
+    event_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Days the event log keeps each event; the worker then deletes it",
+    )
     signing_keys: SecretStr | None = Field(
         default=None,
         description="PDF link signing keys 'KID:SECRET,KID:SECRET' (the first signs, all verify); "

@@ -22,7 +22,7 @@ from invoicery.auth.tokens import purge_expired
 from invoicery.config import Settings
 from invoicery.payments.processor import PaymentProcessor
 from invoicery.payments.registry import create_processor
-from invoicery.service import documents
+from invoicery.service import documents, events
 from invoicery.service._time import utc_now
 from invoicery.service.settlement import settle_due
 from invoicery.store.database import Database
@@ -43,12 +43,13 @@ async def run(
     processor_timeout: float,
     stop: asyncio.Event,
     pdf_retention: timedelta = DEFAULT_PDF_RETENTION,
+    event_retention: timedelta = events.DEFAULT_RETENTION,
 ) -> None:
     """Settle due debits until `stop` is set, looking again every `poll_seconds`.
 
     On its first pass and every `MAINTENANCE_SECONDS` after, it also deletes expired
-    access tokens and cached PDFs older than `pdf_retention`, so neither table grows
-    without bound however often clients ask for tokens or download invoices.
+    access tokens, cached PDFs older than `pdf_retention` and events older than
+    `event_retention`, so no table grows without bound however busy the server is.
     """
     next_maintenance = 0.0
     while not stop.is_set():
@@ -58,12 +59,12 @@ async def run(
             logger.exception("settlement pass failed; retrying")
         if time.monotonic() >= next_maintenance:
             next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
-            await _maintain(db, pdf_retention)
+            await _maintain(db, pdf_retention, event_retention)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), poll_seconds)
 
 
-async def _maintain(db: Database, pdf_retention: timedelta) -> None:
+async def _maintain(db: Database, pdf_retention: timedelta, event_retention: timedelta) -> None:
     try:
         await purge_expired(db, now=utc_now())
     except Exception:
@@ -72,6 +73,10 @@ async def _maintain(db: Database, pdf_retention: timedelta) -> None:
         await documents.purge_cached(db, now=utc_now(), retention=pdf_retention)
     except Exception:
         logger.exception("purging old cached PDFs failed; retrying later")
+    try:
+        await events.prune(db, now=utc_now(), retention=event_retention)
+    except Exception:
+        logger.exception("pruning old events failed; retrying later")
 
 
 @contextlib.asynccontextmanager
@@ -88,6 +93,7 @@ async def in_background(
             processor_timeout=settings.processor_timeout_seconds,
             stop=stop,
             pdf_retention=timedelta(days=settings.pdf_cache_days),
+            event_retention=timedelta(days=settings.event_retention_days),
         ),
         name="invoicery-settlement",
     )
@@ -115,6 +121,7 @@ def main(settings: Settings) -> int:
                 processor_timeout=settings.processor_timeout_seconds,
                 stop=stop,
                 pdf_retention=timedelta(days=settings.pdf_cache_days),
+                event_retention=timedelta(days=settings.event_retention_days),
             )
         finally:
             await db.dispose()

@@ -40,6 +40,7 @@ __all__ = [
     "customer_invoice_counts",
     "customers",
     "document_cache",
+    "events",
     "invoices",
     "metadata",
     "server_secrets",
@@ -306,4 +307,22 @@ document_cache = Table(
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
     Index("ix_document_cache_created_at", "created_at"),
+)
+
+# --- events (migration 0006) -------------------------------------------------------------
+
+# One row per state change, inserted in the transaction of the change itself (the outbox
+# every side effect is derived from; see invoicery.domain.events). Listed newest first
+# per account; the worker deletes rows older than INVOICERY_EVENT_RETENTION_DAYS.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("snapshot", JsonDocument, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_events_account_id_id", "account_id", "id"),
+    Index("ix_events_created_at", "created_at"),
 )

@@ -1,0 +1,58 @@
+"""Recording state changes as events, and forgetting them after the retention period.
+
+Every service that changes state calls `record` on the connection of its own write
+transaction, so an event exists exactly when its change was committed: never an event
+for a rolled-back change, never a committed change without its event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from invoicery.domain.events import Event, EventType, new_event
+from invoicery.store import events
+from invoicery.store.database import Database
+
+__all__ = ["DEFAULT_RETENTION", "prune", "recent", "record"]
+
+DEFAULT_RETENTION = timedelta(days=30)
+
+
+async def record(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    type: EventType,
+    subject_id: str,
+    snapshot: Mapping[str, Any],
+) -> Event:
+    """Record that `type` happened to `subject_id`, inside the caller's transaction."""
+    event = new_event(account_id=account_id, type=type, subject_id=subject_id, snapshot=snapshot)
+    await events.insert(conn, event)
+    return event
+
+
+async def recent(
+    db: Database,
+    *,
+    account_id: UUID,
+    types: Sequence[EventType] | None = None,
+    subject_id: str | None = None,
+    limit: int = 100,
+) -> list[Event]:
+    """The account's newest events, newest first."""
+    async with db.read() as conn:
+        return await events.list_recent(
+            conn, account_id=account_id, types=types, subject_id=subject_id, limit=limit
+        )
+
+
+async def prune(db: Database, *, now: datetime, retention: timedelta = DEFAULT_RETENTION) -> int:
+    """Delete events older than `retention`; how many were deleted."""
+    async with db.write() as conn:
+        return await events.delete_created_before(conn, before=now - retention)

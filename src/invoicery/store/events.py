@@ -1,0 +1,67 @@
+"""The event log: appended in the transaction of each change, read newest first per account."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from invoicery.domain.events import Event, EventType
+from invoicery.store.rows import ColumnValues
+from invoicery.store.tables import events
+
+__all__ = ["delete_created_before", "insert", "list_recent"]
+
+_t = events.c
+
+
+def _to_event(row: ColumnValues) -> Event:
+    return Event(
+        id=row["id"],
+        account_id=row["account_id"],
+        type=EventType(row["type"]),
+        subject_id=row["subject_id"],
+        snapshot=row["snapshot"],
+        created_at=row["created_at"],
+    )
+
+
+async def insert(conn: AsyncConnection, event: Event) -> None:
+    """Append `event` (on the connection of the transaction that made the change)."""
+    await conn.execute(
+        events.insert().values(
+            id=event.id,
+            account_id=event.account_id,
+            type=event.type.value,
+            subject_id=event.subject_id,
+            snapshot=dict(event.snapshot),
+            created_at=event.created_at,
+        )
+    )
+
+
+async def list_recent(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    types: Sequence[EventType] | None = None,
+    subject_id: str | None = None,
+    limit: int = 100,
+) -> list[Event]:
+    """The account's newest events, newest first, optionally of `types` or one subject."""
+    query = select(events).where(_t.account_id == account_id)
+    if types is not None:
+        query = query.where(_t.type.in_([kind.value for kind in types]))
+    if subject_id is not None:
+        query = query.where(_t.subject_id == subject_id)
+    rows = await conn.execute(query.order_by(_t.id.desc()).limit(limit))
+    return [_to_event(row) for row in rows.mappings()]
+
+
+async def delete_created_before(conn: AsyncConnection, *, before: datetime) -> int:
+    """Delete every account's events older than `before`; how many were deleted."""
+    result = await conn.execute(delete(events).where(_t.created_at < before))
+    return result.rowcount or 0
