@@ -137,6 +137,8 @@ def test_the_v1_document_finds_no_failure_with_every_check(
         f"Authorization: Bearer {token}",
         "--checks",
         "all",
+        "--max-response-time",
+        "1",
         "--max-examples",
         MAX_EXAMPLES,
         "--seed",
