@@ -6,12 +6,14 @@ AP `email` is the billing-v1 `billing_email` (an empty string when there is none
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from invoicery.domain.tax import TaxComponent
+from invoicery.domain import money
+from invoicery.domain.errors import InvalidInput, InvalidState
+from invoicery.domain.tax import TaxComponent, rate_error
 
 __all__ = [
     "Address",
@@ -91,6 +93,32 @@ class Customer:
     def country(self) -> str | None:
         """The billing address country, if known."""
         return self.billing_address.country if self.billing_address else None
+
+    def checked(self) -> Customer:
+        """This customer, or `InvalidInput` naming each field that breaks a rule."""
+        errors: dict[str, str] = {}
+        if not self.name:
+            errors["name"] = "must not be empty"
+        if not money.is_supported_currency(self.currency):
+            errors["currency"] = "not a supported ISO 4217 currency code"
+        for index, tax in enumerate(self.custom_taxes):
+            if (message := rate_error(tax.rate)) is not None:
+                errors[f"custom_taxes[{index}].rate"] = message
+        if errors:
+            raise InvalidInput("the customer is invalid", errors)
+        return self
+
+    def archived(self, *, now: datetime) -> Customer:
+        """A copy archived at `now`; refused if it is already archived."""
+        if self.archived_at is not None:
+            raise InvalidState("the customer is already archived")
+        return replace(self, archived_at=now)
+
+    def restored(self) -> Customer:
+        """A copy taken out of the archive; refused if it is not archived."""
+        if self.archived_at is None:
+            raise InvalidState("the customer is not archived")
+        return replace(self, archived_at=None)
 
 
 @dataclass(frozen=True, slots=True)
