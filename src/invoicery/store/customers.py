@@ -29,8 +29,7 @@ __all__ = [
     "list_numbered",
     "list_page",
     "save",
-    "set_archived",
-    "set_unarchived",
+    "set_archived_at",
     "to_customer",
 ]
 
@@ -40,8 +39,13 @@ _ALIAS_TAKEN = "a customer with this alias (external_id) already exists"
 
 @dataclass(frozen=True, slots=True)
 class CustomerFilters:
-    """Optional list filters; timestamps are inclusive."""
+    """List filters: live or archived customers, and optional narrowing; times inclusive.
 
+    `search` matches a part of the name or e-mail (any case), or the whole alias.
+    """
+
+    archived: bool = False
+    search: str | None = None
     company_name: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -141,11 +145,41 @@ async def exists(conn: AsyncConnection, *, account_id: UUID, customer_id: UUID) 
 async def list_page(
     conn: AsyncConnection, *, account_id: UUID, filters: CustomerFilters, page: PageRequest
 ) -> RowPage:
-    """One page of the account's live customers, newest first."""
+    """One keyset page of the account's customers matching `filters`, newest first."""
+    conditions = _conditions(account_id, filters)
+    return await fetch_page(conn, customers, conditions=conditions, page=page)
+
+
+async def set_archived_at(conn: AsyncConnection, customer: Customer) -> None:
+    """Store when a customer was archived (None: it is live)."""
+    await conn.execute(
+        update(customers)
+        .where(customers.c.account_id == customer.account_id, customers.c.id == customer.id)
+        .values(archived_at=customer.archived_at)
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(account_id: UUID, filters: CustomerFilters) -> list[ColumnElement[bool]]:
+    """The WHERE clause of a customer list: the account, the archive side, each filter."""
+    archived = customers.c.archived_at
     conditions: list[ColumnElement[bool]] = [
         customers.c.account_id == account_id,
-        customers.c.archived_at.is_(None),
+        archived.is_not(None) if filters.archived else archived.is_(None),
     ]
+    if filters.search:
+        pattern = _like(filters.search)
+        conditions.append(
+            or_(
+                func.lower(customers.c.name).like(pattern, escape="\\"),
+                func.lower(customers.c.email).like(pattern, escape="\\"),
+                customers.c.external_id == filters.search,
+            )
+        )
     if filters.company_name is not None:
         conditions.append(customers.c.company_name == filters.company_name)
     if filters.created_from is not None:
@@ -158,67 +192,14 @@ async def list_page(
             customers.c.id < uuid7_lower_bound(filters.created_to + timedelta(microseconds=1)),
             customers.c.created_at <= filters.created_to,
         ]
-    return await fetch_page(conn, customers, conditions=conditions, page=page)
-
-
-async def set_archived(
-    conn: AsyncConnection, *, account_id: UUID, customer_id: UUID, now: datetime
-) -> bool:
-    """Archive a live customer; False if there is no such live customer."""
-    result = await conn.execute(
-        update(customers)
-        .where(
-            customers.c.account_id == account_id,
-            customers.c.id == customer_id,
-            customers.c.archived_at.is_(None),
-        )
-        .values(archived_at=now)
-    )
-    return bool(result.rowcount)
-
-
-async def set_unarchived(conn: AsyncConnection, *, account_id: UUID, customer_id: UUID) -> bool:
-    """Take a customer out of the archive; False if it is not archived."""
-    result = await conn.execute(
-        update(customers)
-        .where(
-            customers.c.account_id == account_id,
-            customers.c.id == customer_id,
-            customers.c.archived_at.is_not(None),
-        )
-        .values(archived_at=None)
-    )
-    return bool(result.rowcount)
-
-
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return conditions
 
 
 async def list_numbered(
-    conn: AsyncConnection,
-    *,
-    account_id: UUID,
-    archived: bool,
-    search: str | None,
-    offset: int,
-    limit: int,
+    conn: AsyncConnection, *, account_id: UUID, filters: CustomerFilters, offset: int, limit: int
 ) -> tuple[Sequence[Customer], int]:
-    """One numbered page of the account's customers, newest first, and the exact total."""
-    conditions: list[ColumnElement[bool]] = [
-        customers.c.account_id == account_id,
-        customers.c.archived_at.is_not(None) if archived else customers.c.archived_at.is_(None),
-    ]
-    if search:
-        pattern = _like(search)
-        conditions.append(
-            or_(
-                func.lower(customers.c.name).like(pattern, escape="\\"),
-                func.lower(customers.c.email).like(pattern, escape="\\"),
-                customers.c.external_id == search,
-            )
-        )
+    """One numbered page of the account's customers matching `filters`, and the exact total."""
+    conditions = _conditions(account_id, filters)
     total = (await conn.execute(select(func.count()).where(*conditions))).scalar_one()
     query = (
         select(*_COLUMNS)

@@ -86,7 +86,7 @@ async def list_customers(
 )
 async def get_customer(principal: CustomersRead, db: DatabaseDep, id: str) -> Response:
     """One customer of the caller's account."""
-    customer = await customers.get_or_raise(db, principal=principal, customer_id=id)
+    customer = await customers.get_or_raise(db, principal=principal, reference=id, by_alias=False)
     return JsonResponse(customer_document(customer))
 
 
@@ -99,5 +99,5 @@ async def get_customer(principal: CustomersRead, db: DatabaseDep, id: str) -> Re
 )
 async def archive_customer(principal: CustomersWrite, db: DatabaseDep, id: str) -> Response:
     """Archive a customer: it disappears from lists and takes no new invoices."""
-    customer = await customers.archive(db, principal=principal, customer_id=id)
+    customer = await customers.archive(db, principal=principal, reference=id, by_alias=False)
     return JsonResponse(customer_document(customer))

@@ -24,8 +24,8 @@ from invoicery.api.json import DecimalJsonRoute, JsonResponse
 from invoicery.auth.tokens import Principal
 from invoicery.domain.customer import Address, CustomTax, ShippingAddress
 from invoicery.domain.errors import BadRequest
-from invoicery.service.billing import customers
-from invoicery.service.billing.customers import FIELD_NAMES, CustomerFields
+from invoicery.service import customers
+from invoicery.service.customers import CustomerQuery, NewCustomer
 
 __all__ = ["router"]
 
@@ -33,6 +33,9 @@ router = APIRouter(prefix="/api/v1/customers", tags=["Customers"], route_class=D
 
 IdOrAlias = Annotated[str, "customer ID or alias"]
 _NOT_NULL = frozenset({"name", "currency", "invoicing_emails", "custom_taxes"})
+# the customer fields of this face; two are stored under the AP face's names
+_FIELDS = frozenset(CustomerPatchRequest.model_fields) - {"invoicing_entity_id"}
+_STORED_AS = {"alias": "external_id", "billing_email": "email"}
 
 
 def _address(value: AddressInput | None) -> Address | None:
@@ -52,7 +55,7 @@ def _taxes(value: list[CustomTaxRateInput]) -> tuple[CustomTax, ...]:
 def _changes(
     principal: Principal, body: CustomerPatchRequest, names: Iterable[str]
 ) -> dict[str, Any]:
-    """The fields `names` of `body` as `CustomerFields` values; absent means cleared."""
+    """The fields `names` of `body` as `NewCustomer` values; absent means cleared."""
     entity = body.invoicing_entity_id
     if entity is not None and entity != invoicing_entity_id(principal.account_id):
         raise BadRequest("invalid customer", {"invoicing_entity_id": "no such invoicing entity"})
@@ -71,7 +74,9 @@ def _changes(
             value = tuple(value)
         elif name == "is_tax_exempt":
             value = bool(value)
-        changes[name] = value
+        elif name == "billing_email":
+            value = value or ""
+        changes[_STORED_AS.get(name, name)] = value
     return changes
 
 
@@ -91,13 +96,9 @@ async def list_customers(
     archived: bool | None = None,
 ) -> Response:
     """List customers, newest first; `archived=true` lists the archived ones."""
+    query = CustomerQuery(archived=bool(archived), search=search or None)
     found = await customers.list_numbered(
-        db,
-        principal=principal,
-        archived=bool(archived),
-        search=search or None,
-        page=page,
-        per_page=per_page,
+        db, principal=principal, query=query, page=page, per_page=per_page
     )
     return JsonResponse(page_document(found, customer_document))
 
@@ -114,8 +115,8 @@ async def create_customer(
     principal: CustomersWrite, db: DatabaseDep, body: CustomerCreateRequest
 ) -> Response:
     """Create a customer; the alias must be unique in the account (409)."""
-    fields = CustomerFields(**_changes(principal, body, FIELD_NAMES))
-    customer = await customers.create(db, principal=principal, new=fields)
+    new = NewCustomer(**_changes(principal, body, _FIELDS))
+    customer = await customers.create(db, principal=principal, new=new)
     return JsonResponse(customer_document(customer), status_code=201)
 
 
@@ -128,7 +129,7 @@ async def create_customer(
 )
 async def get_customer(principal: CustomersRead, db: DatabaseDep, id_or_alias: str) -> Response:
     """Retrieve a single customer by ID or alias."""
-    customer = await customers.get(db, principal=principal, reference=id_or_alias)
+    customer = await customers.get_or_raise(db, principal=principal, reference=id_or_alias)
     return JsonResponse(customer_document(customer))
 
 
@@ -143,7 +144,7 @@ async def update_customer(
     principal: CustomersWrite, db: DatabaseDep, id_or_alias: str, body: CustomerUpdateRequest
 ) -> Response:
     """Replace a customer's fields; optional fields left out are cleared."""
-    changes = _changes(principal, body, FIELD_NAMES)
+    changes = _changes(principal, body, _FIELDS)
     customer = await customers.update(
         db, principal=principal, reference=id_or_alias, changes=changes
     )
@@ -161,7 +162,7 @@ async def patch_customer(
     principal: CustomersWrite, db: DatabaseDep, id_or_alias: str, body: CustomerPatchRequest
 ) -> Response:
     """Partially update a customer. Only provided fields will be updated."""
-    changes = _changes(principal, body, body.model_fields_set & FIELD_NAMES)
+    changes = _changes(principal, body, body.model_fields_set & _FIELDS)
     customer = await customers.update(
         db, principal=principal, reference=id_or_alias, changes=changes
     )
