@@ -79,6 +79,14 @@ class Settings(BaseSettings):
         ge=1,
         description="Days the event log keeps each event; the worker then deletes it",
     )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Deliver webhooks to loopback, link-local and private addresses too "
+        "(development and tests); off, such targets are refused after DNS resolution",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often the worker looks for webhooks to deliver"
+    )
     signing_keys: SecretStr | None = Field(
         default=None,
         description="PDF link signing keys 'KID:SECRET,KID:SECRET' (the first signs, all verify); "
