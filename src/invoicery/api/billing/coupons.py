@@ -12,8 +12,8 @@ from invoicery.api.billing.render import coupon_document, page_document
 from invoicery.api.billing.schemas import CouponCreateRequest
 from invoicery.api.json import DecimalJsonRoute, JsonResponse
 from invoicery.domain.coupons import Discount, DiscountKind
-from invoicery.service.billing import coupons
-from invoicery.service.billing.coupons import NewCoupon
+from invoicery.service import coupons
+from invoicery.service.coupons import NewCoupon
 
 __all__ = ["router"]
 

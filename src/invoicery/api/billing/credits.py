@@ -11,7 +11,7 @@ from invoicery.api.billing.params import errors
 from invoicery.api.billing.render import credit_entry_document, ledger_document
 from invoicery.api.billing.schemas import CreditGrantRequest
 from invoicery.api.json import DecimalJsonRoute, JsonResponse
-from invoicery.service.billing import credits
+from invoicery.service import credits
 
 __all__ = ["router"]
 

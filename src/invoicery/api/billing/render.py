@@ -20,8 +20,8 @@ from invoicery.domain.invoice import LineItem
 from invoicery.domain.status import Lifecycle, PaymentStatus
 from invoicery.payments.transaction import Transaction
 from invoicery.service.billing._common import NumberedPage
-from invoicery.service.billing.credits import CreditLedger
 from invoicery.service.billing.invoices import InvoiceView
+from invoicery.service.credits import CreditLedger
 
 __all__ = [
     "INVOICING_ENTITY_PREFIX",

@@ -9,7 +9,7 @@ from invoicery.domain import money
 from invoicery.domain.credits import MAX_GRANT, CreditEntry, CreditKind, new_entry
 from invoicery.domain.customer import Customer
 from invoicery.domain.errors import InvalidInput
-from invoicery.service.billing._common import resolve_customer
+from invoicery.service.customers import resolve_customer
 from invoicery.store import credits
 from invoicery.store.database import Database
 
