@@ -15,7 +15,7 @@ from uuid import UUID
 
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import ApStatus, ap_status
-from invoicery.store import invoices
+from invoicery.store import invoice_listing, invoices
 from invoicery.store.rows import ColumnValues
 
 __all__ = ["InvoiceView", "ViewLine", "view_of", "view_of_row"]
@@ -88,7 +88,7 @@ def view_of_row(row: ColumnValues, today: date) -> InvoiceView | None:
         status=status,
         due_date=state.due_date,
         created_at=row["created_at"],
-        line_items=tuple(ViewLine(*basics) for basics in invoices.line_basics(row)),
+        line_items=tuple(ViewLine(*basics) for basics in invoice_listing.line_basics(row)),
         subtotal=row["subtotal"],
         total=row["total"],
         exclude_from_autopay=row["exclude_from_autopay"],

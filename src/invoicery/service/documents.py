@@ -31,6 +31,7 @@ from invoicery.domain import ids
 from invoicery.domain.errors import NotFound
 from invoicery.domain.status import Lifecycle
 from invoicery.pdf.view import InvoiceDocument
+from invoicery.service._time import utc_now
 from invoicery.store import accounts, customers, invoices
 from invoicery.store.database import Database
 
@@ -108,8 +109,10 @@ async def pdf_link(db: Database, docs: Documents, *, principal: Principal, invoi
     """A signed URL of the caller's invoice PDF, valid for `docs.link_ttl` seconds."""
     parsed = _parse(ids.INVOICE, invoice_id)
     async with db.read() as conn:
-        invoice = await invoices.get(conn, account_id=principal.account_id, invoice_id=parsed)
-    if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+        found = await invoices.get(
+            conn, account_id=principal.account_id, invoice_id=parsed, now=utc_now()
+        )
+    if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
         raise NotFound("invoice not found")
     path = download_path(
         ids.encode(ids.ACCOUNT, principal.account_id), ids.encode(ids.INVOICE, parsed)
@@ -120,9 +123,12 @@ async def pdf_link(db: Database, docs: Documents, *, principal: Principal, invoi
 
 async def _open(db: Database, docs: Documents, *, account_id: UUID, invoice_id: UUID) -> InvoicePdf:
     async with db.read() as conn:
-        invoice = await invoices.get(conn, account_id=account_id, invoice_id=invoice_id)
-        if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+        found = await invoices.get(
+            conn, account_id=account_id, invoice_id=invoice_id, now=utc_now()
+        )
+        if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
             raise NotFound("invoice not found, or it is a draft, which has no PDF yet")
+        invoice = found.invoice
         customer = await customers.get(conn, account_id=account_id, customer_id=invoice.customer_id)
         account = await accounts.get(conn, account_id)
         token = None

@@ -18,9 +18,9 @@ from invoicery.service._queue import numbering_lock
 from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
 from invoicery.service.ap_views import InvoiceView, view_of, view_of_row
 from invoicery.service.billing import pricing
-from invoicery.store import customers, invoices
+from invoicery.store import customers, invoice_listing, invoices
 from invoicery.store.database import Database
-from invoicery.store.invoices import InvoiceFilters
+from invoicery.store.invoice_listing import InvoiceFilters
 from invoicery.store.pagination import PageRequest
 from invoicery.store.types import decode_json_text
 
@@ -180,10 +180,10 @@ async def create(db: Database, *, principal: Principal, new: NewInvoice) -> Invo
 
 async def get_or_raise(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
     """The caller's invoice as the AP face shows it, or `NotFound`."""
-    invoice = await invoices.find(
-        db, account_id=principal.account_id, invoice_id=_parse_invoice_id(invoice_id)
+    found = await invoices.find(
+        db, account_id=principal.account_id, invoice_id=_parse_invoice_id(invoice_id), now=utc_now()
     )
-    view = None if invoice is None else view_of(invoice, _today(principal))
+    view = None if found is None else view_of(found.invoice, _today(principal))
     if view is None:
         raise NotFound("invoice not found")
     return view
@@ -211,7 +211,7 @@ async def list_page(
         due_to=query.due_to,
     )
     async with db.read() as conn:
-        found = await invoices.list_page(
+        found = await invoice_listing.cursor_page(
             conn, account_id=principal.account_id, filters=filters, page=page
         )
     size = sum(len(row["line_items"]) for row in found.rows)
@@ -231,15 +231,17 @@ async def _change_archived(
 ) -> InvoiceView:
     today = _today(principal)
     async with db.write() as conn:
-        invoice = await invoices.get(
+        now = utc_now()
+        found = await invoices.get(
             conn,
             account_id=principal.account_id,
             invoice_id=_parse_invoice_id(invoice_id),
+            now=now,
             for_update=True,
         )
-        if invoice is None or view_of(invoice, today) is None:
+        if found is None or view_of(found.invoice, today) is None:
             raise NotFound("invoice not found")
-        now = utc_now()
+        invoice = found.invoice
         changed = invoice.archived(now=now, today=today) if archive else invoice.restored(now=now)
         await invoices.save_state(conn, changed)
     view = view_of(changed, today)

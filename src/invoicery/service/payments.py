@@ -162,14 +162,14 @@ def _parse_invoice_id(text: str) -> UUID:
 async def payment_link_token(db: Database, *, principal: Principal, invoice_id: str) -> str:
     """The invoice's hosted-page token, issued on first use; `InvalidState` if not payable."""
     parsed = _parse_invoice_id(invoice_id)
-    today = today_in(principal.timezone, utc_now())
+    now = utc_now()
     async with db.write() as conn:
-        invoice = await invoices.get(
-            conn, account_id=principal.account_id, invoice_id=parsed, for_update=True
+        found = await invoices.get(
+            conn, account_id=principal.account_id, invoice_id=parsed, now=now, for_update=True
         )
-        if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+        if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
             raise NotFound("invoice not found")
-        invoice.ensure_payable(today=today)
+        found.invoice.ensure_payable(today=today_in(principal.timezone, now))
         token = await invoices.get_payment_token(
             conn, account_id=principal.account_id, invoice_id=parsed
         )
@@ -185,10 +185,12 @@ async def page(db: Database, *, token: str) -> PaymentPage:
     """What the hosted page for `token` shows, or `NotFound`."""
     if not is_well_formed_token(token):
         raise NotFound("page not found")
+    now = utc_now()
     async with db.read() as conn:
-        invoice = await invoices.get_by_payment_token(conn, token)
-        if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+        found = await invoices.get_by_payment_token(conn, token, now=now)
+        if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
             raise NotFound("page not found")
+        invoice = found.invoice
         account = await accounts.get(conn, invoice.account_id)
         customer = await customers.get(
             conn, account_id=invoice.account_id, customer_id=invoice.customer_id
@@ -198,7 +200,7 @@ async def page(db: Database, *, token: str) -> PaymentPage:
         )
     assert account is not None
     assert customer is not None
-    status = ap_status(invoice.state, today_in(account.timezone, utc_now()))
+    status = ap_status(invoice.state, today_in(account.timezone, now))
     assert status is not None
     return PaymentPage(account, customer, invoice, status, latest)
 
@@ -206,9 +208,10 @@ async def page(db: Database, *, token: str) -> PaymentPage:
 async def _lock_payable(conn: AsyncConnection, token: str, now: datetime) -> Invoice:
     if not is_well_formed_token(token):
         raise NotFound("page not found")
-    invoice = await invoices.get_by_payment_token(conn, token, for_update=True)
-    if invoice is None or invoice.state.lifecycle is Lifecycle.DRAFT:
+    found = await invoices.get_by_payment_token(conn, token, now=now, for_update=True)
+    if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
         raise NotFound("page not found")
+    invoice = found.invoice
     account = await accounts.get(conn, invoice.account_id)
     assert account is not None
     invoice.ensure_payable(today=today_in(account.timezone, now))

@@ -39,10 +39,15 @@ async def settle_next(
         claimed = await transactions.claim_due(conn, now=now)
         if claimed is None:
             return False
-        invoice = await invoices.get(
-            conn, account_id=claimed.account_id, invoice_id=claimed.invoice_id, for_update=True
+        found = await invoices.get(
+            conn,
+            account_id=claimed.account_id,
+            invoice_id=claimed.invoice_id,
+            now=now,
+            for_update=True,
         )
-        assert invoice is not None
+        assert found is not None
+        invoice = found.invoice
         label = ids.encode(ids.TRANSACTION, claimed.id)
         try:
             if claimed.provider_transaction_id is None:

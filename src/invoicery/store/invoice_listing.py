@@ -1,7 +1,10 @@
-"""Billing-v1 invoice reads: numbered pages with exact totals, and one invoice by id.
+"""Invoice lists: AP pages by cursor, billing-v1 pages by number with exact totals.
 
-Counts come from `account_invoice_counts` / `customer_invoice_counts`, which database
-triggers keep equal to the live (not archived) invoices per lifecycle. The account's
+AP pages (`cursor_page`) are keyset pages (`store.pagination`) that select only the
+columns an AP list shows (`VIEW_COLUMNS`).
+
+Billing-v1 counts come from `account_invoice_counts` / `customer_invoice_counts`, which
+database triggers keep equal to the live (not archived) invoices per lifecycle. The account's
 counts are kept per id bucket (ids sharing their first 5 hex digits, about 3 days of
 UUIDv7 ids), so `locate` answers both the exact `total_items` and the bucket that holds
 a page's first row with one query over a few hundred small rows (a running sum in SQL).
@@ -16,56 +19,136 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import JSON, ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from invoicery.domain.customer import CustomerSnapshot
-from invoicery.domain.invoice import Invoice
-from invoicery.domain.status import Lifecycle
+from invoicery.domain.ids import uuid7_lower_bound
+from invoicery.domain.status import ApStatus, Lifecycle, PaymentStatus
 from invoicery.runtime import HEAVY_JSON_CHARS, off_the_loop
-from invoicery.store import codecs, types
-from invoicery.store.invoices import to_invoice
+from invoicery.store.invoices import JSON_NAMES, StoredInvoice, to_stored, with_customer
+from invoicery.store.pagination import PageRequest, RowPage, fetch_page
 from invoicery.store.rows import ColumnValues
-from invoicery.store.tables import (
-    account_invoice_counts,
-    customer_invoice_counts,
-    customers,
-    invoices,
-)
-from invoicery.store.types import decode_json_text
+from invoicery.store.tables import account_invoice_counts, customer_invoice_counts, invoices
+from invoicery.store.types import decode_json_text, json_as_text
 
-__all__ = ["ListedInvoice", "Listing", "get", "locate", "page"]
+__all__ = [
+    "VIEW_COLUMNS",
+    "InvoiceFilters",
+    "Listing",
+    "cursor_page",
+    "line_basics",
+    "locate",
+    "page",
+]
 
 _t = invoices.c
-_c = customers.c
-_CUSTOMER_COLUMNS = (
-    _c.name.label("customer_name"),
-    _c.external_id.label("customer_alias"),
-    _c.email.label("customer_email"),
-    _c.vat_number.label("customer_vat_number"),
-    _c.billing_address.label("customer_billing_address"),
-)
-_JSON_NAMES = tuple(
-    column.key for column in (*invoices.c, *_CUSTOMER_COLUMNS) if isinstance(column.type, JSON)
-)
 _BUCKET_DIGITS = 5  # the triggers of migration 0003 bucket ids by this many hex digits
 _BUCKET_SHIFT = 128 - 4 * _BUCKET_DIGITS
 
 
 @dataclass(frozen=True, slots=True)
-class ListedInvoice:
-    """An invoice, the customer details it shows, and whether it has a payment link.
+class InvoiceFilters:
+    """AP list filters; every bound is inclusive. `today` decides UPCOMING vs OVERDUE."""
 
-    Every payment attempt goes through the hosted page, so an invoice without a payment
-    link (`payment_token`) has no transactions and its transactions need no query.
+    today: date
+    status: ApStatus | None = None
+    customer_id: UUID | None = None
+    invoice_number: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+
+
+# What `state_of`, `line_basics` and the AP view read: a listed page carries only these
+# (the billing JSON columns it skips are a third of the decoding work per row).
+VIEW_COLUMNS = tuple(
+    _t[name]
+    for name in (
+        "id",
+        "invoice_number",
+        "customer_id",
+        "currency",
+        "lifecycle",
+        "payment_status",
+        "payment_pending",
+        "archived_at",
+        "due_date",
+        "created_at",
+        "line_items",
+        "subtotal",
+        "total",
+        "exclude_from_autopay",
+        "memo",
+        "last_notification_at",
+    )
+)
+
+
+def line_basics(row: ColumnValues) -> list[tuple[str, int, int]]:
+    """Each line's description, whole quantity and unit amount, decoding nothing else."""
+    return [
+        (line["description"], line["quantity"], line["unit_amount"]) for line in row["line_items"]
+    ]
+
+
+def _status_condition(status: ApStatus | None, today: date) -> ColumnElement[bool]:
+    """SQL for "has this AP status today"; mirrors `invoicery.domain.status.ap_status`."""
+    hidden = or_(_t.archived_at.is_not(None), _t.lifecycle == Lifecycle.VOID.value)
+    visible = and_(_t.lifecycle != Lifecycle.DRAFT.value, not_(hidden))
+    if status is None:
+        return visible
+    if status is ApStatus.ARCHIVED:
+        return and_(_t.lifecycle != Lifecycle.DRAFT.value, hidden)
+    paid = _t.payment_status == PaymentStatus.PAID.value
+    if status is ApStatus.PAID:
+        return and_(visible, paid)
+    if status is ApStatus.RECEIVED:
+        return and_(visible, not_(paid), _t.payment_pending)
+    open_ = and_(visible, not_(paid), not_(_t.payment_pending))
+    overdue = or_(_t.lifecycle == Lifecycle.UNCOLLECTIBLE.value, _t.due_date < today)
+    if status is ApStatus.OVERDUE:
+        return and_(open_, overdue)
+    return and_(open_, not_(overdue))
+
+
+async def cursor_page(
+    conn: AsyncConnection, *, account_id: UUID, filters: InvoiceFilters, page: PageRequest
+) -> RowPage:
+    """One page of the account's invoices matching `filters`, newest first (`VIEW_COLUMNS`).
+
+    `line_items` comes as JSON text, for the caller to decode (`types.decode_json_text`)
+    off the event loop when the page is large.
     """
-
-    invoice: Invoice
-    customer: CustomerSnapshot
-    has_payment_link: bool
+    conditions: list[ColumnElement[bool]] = [
+        _t.account_id == account_id,
+        _status_condition(filters.status, filters.today),
+    ]
+    if filters.customer_id is not None:
+        conditions.append(_t.customer_id == filters.customer_id)
+    if filters.invoice_number is not None:
+        conditions.append(_t.invoice_number == filters.invoice_number)
+    if filters.created_from is not None:
+        # created_at is the id's own timestamp, so the bound on `id` is exact and
+        # turns the filter into a range of the (account_id, id) index.
+        conditions += [
+            _t.id >= uuid7_lower_bound(filters.created_from),
+            _t.created_at >= filters.created_from,
+        ]
+    if filters.created_to is not None:
+        conditions += [
+            _t.id < uuid7_lower_bound(filters.created_to + timedelta(microseconds=1)),
+            _t.created_at <= filters.created_to,
+        ]
+    if filters.due_from is not None:
+        conditions.append(_t.due_date >= filters.due_from)
+    if filters.due_to is not None:
+        conditions.append(_t.due_date <= filters.due_to)
+    columns = json_as_text(VIEW_COLUMNS)
+    return await fetch_page(conn, invoices, conditions=conditions, page=page, columns=columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,37 +228,6 @@ async def locate(
     return Listing(int(total), _following(bucket), offset - int(before))
 
 
-def _with_customer(
-    ids: Select[tuple[UUID]] | None = None, *, json_as_text: bool = False
-) -> Select[tuple[object, ...]]:
-    """Invoice rows (those of `ids` only, if given) with their customer's columns.
-
-    With `json_as_text`, JSON columns come as text for `decode_json_text` (`_JSON_NAMES`).
-    """
-    customer = and_(_c.account_id == _t.account_id, _c.id == _t.customer_id)
-    if ids is None:
-        source = invoices.outerjoin(customers, customer)
-    else:
-        wanted = ids.subquery()
-        source = invoices.join(wanted, wanted.c.id == _t.id).outerjoin(customers, customer)
-    columns = [*invoices.c, *_CUSTOMER_COLUMNS]
-    return select(*(types.json_as_text(columns) if json_as_text else columns)).select_from(source)
-
-
-def _listed(row: ColumnValues, now: datetime) -> ListedInvoice:
-    invoice = to_invoice(row)
-    details = invoice.customer_details or CustomerSnapshot(
-        id=invoice.customer_id,
-        name=row["customer_name"] or "",
-        alias=row["customer_alias"],
-        email=row["customer_email"] or None,
-        vat_number=row["customer_vat_number"],
-        billing_address=codecs.address_from_json(row["customer_billing_address"]),
-        snapshot_at=now,
-    )
-    return ListedInvoice(invoice, details, row["payment_token"] is not None)
-
-
 async def page(
     conn: AsyncConnection,
     *,
@@ -186,7 +238,7 @@ async def page(
     limit: int,
     listing: Listing,
     now: datetime,
-) -> list[ListedInvoice]:
+) -> list[StoredInvoice]:
     """Invoices `offset`…`offset + limit` of the newest-first list `listing` located.
 
     Invoices not yet finalized show their customer's current details as of `now`.
@@ -202,19 +254,10 @@ async def page(
     if wanted is not None:
         conditions.append(_t.lifecycle.in_(wanted))
     ids = select(_t.id).where(*conditions).order_by(_t.id.desc()).offset(listing.skip).limit(limit)
-    query = _with_customer(ids, json_as_text=True).order_by(_t.id.desc())
+    query = with_customer(ids, json_as_text=True).order_by(_t.id.desc())
     rows = (await conn.execute(query)).mappings().all()
-    size = sum(len(row[name] or "") for row in rows for name in _JSON_NAMES)
+    size = sum(len(row[name] or "") for row in rows for name in JSON_NAMES)
     return await off_the_loop(
-        lambda: [_listed(decode_json_text(row, _JSON_NAMES), now) for row in rows],
+        lambda: [to_stored(decode_json_text(row, JSON_NAMES), now) for row in rows],
         heavy=size > HEAVY_JSON_CHARS,
     )
-
-
-async def get(
-    conn: AsyncConnection, *, account_id: UUID, invoice_id: UUID, now: datetime
-) -> ListedInvoice | None:
-    """One invoice of the account (archived too) with its customer details."""
-    query = _with_customer().where(_t.account_id == account_id, _t.id == invoice_id)
-    row = (await conn.execute(query)).mappings().first()
-    return _listed(row, now) if row else None

@@ -1,39 +1,38 @@
-"""Invoices repository; every statement is scoped to one account.
+"""Invoices repository: one invoice read and written; every statement is scoped to one account.
 
 Line items are an immutable part of the invoice document and live in a JSON column
-of the invoice row, so reading or writing an invoice is one row, one round trip.
+of the invoice row, so reading or writing an invoice is one row, one round trip. An
+invoice is read one way (`find` outside a transaction, prepared on PostgreSQL; `get`
+inside one): its row joined to its customer's, as a `StoredInvoice`. Lists are in
+`invoicery.store.invoice_listing`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, not_, or_, select, update
+from sqlalchemy import JSON, Select, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from invoicery.domain.ids import uuid7_lower_bound
+from invoicery.domain.customer import CustomerSnapshot
 from invoicery.domain.invoice import Invoice
-from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, PaymentStatus
-from invoicery.store import codecs
+from invoicery.domain.status import InvoiceState, Lifecycle, PaymentStatus
+from invoicery.store import codecs, types
 from invoicery.store.database import Database
-from invoicery.store.pagination import PageRequest, RowPage, fetch_page
 from invoicery.store.rows import ColumnValues
-from invoicery.store.tables import invoices
-from invoicery.store.types import json_as_text
+from invoicery.store.tables import customers, invoices
 
 __all__ = [
-    "VIEW_COLUMNS",
-    "InvoiceFilters",
+    "JSON_NAMES",
+    "StoredInvoice",
     "find",
     "get",
     "get_by_payment_token",
     "get_payment_token",
     "insert",
-    "line_basics",
-    "list_page",
     "save_draft",
     "save_lifecycle",
     "save_payment_state",
@@ -41,48 +40,37 @@ __all__ = [
     "set_payment_token",
     "state_of",
     "to_invoice",
+    "to_stored",
+    "with_customer",
 ]
 
 _t = invoices.c
+_c = customers.c
+_CUSTOMER_COLUMNS = (
+    _c.name.label("customer_name"),
+    _c.external_id.label("customer_alias"),
+    _c.email.label("customer_email"),
+    _c.vat_number.label("customer_vat_number"),
+    _c.billing_address.label("customer_billing_address"),
+)
+JSON_NAMES = tuple(
+    column.key for column in (*invoices.c, *_CUSTOMER_COLUMNS) if isinstance(column.type, JSON)
+)
+"""The JSON columns of a `with_customer` row (to decode when fetched as text)."""
 
 
 @dataclass(frozen=True, slots=True)
-class InvoiceFilters:
-    """AP list filters; every bound is inclusive. `today` decides UPCOMING vs OVERDUE."""
+class StoredInvoice:
+    """An invoice, the customer details it shows, and whether it has a payment link.
 
-    today: date
-    status: ApStatus | None = None
-    customer_id: UUID | None = None
-    invoice_number: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    due_from: date | None = None
-    due_to: date | None = None
+    A finalized invoice shows the details frozen on it; a draft, its customer's present
+    ones. Every payment attempt goes through the hosted page, so an invoice without a
+    payment link (`payment_token`) has no transactions and its transactions need no query.
+    """
 
-
-# What `state_of`, `line_basics` and the AP view read: a listed page carries only these
-# (the billing JSON columns it skips are a third of the decoding work per row).
-VIEW_COLUMNS = tuple(
-    _t[name]
-    for name in (
-        "id",
-        "invoice_number",
-        "customer_id",
-        "currency",
-        "lifecycle",
-        "payment_status",
-        "payment_pending",
-        "archived_at",
-        "due_date",
-        "created_at",
-        "line_items",
-        "subtotal",
-        "total",
-        "exclude_from_autopay",
-        "memo",
-        "last_notification_at",
-    )
-)
+    invoice: Invoice
+    customer: CustomerSnapshot
+    has_payment_link: bool
 
 
 def state_of(row: ColumnValues) -> InvoiceState:
@@ -94,13 +82,6 @@ def state_of(row: ColumnValues) -> InvoiceState:
         archived=row["archived_at"] is not None,
         due_date=row["due_date"],
     )
-
-
-def line_basics(row: ColumnValues) -> list[tuple[str, int, int]]:
-    """Each line's description, whole quantity and unit amount, decoding nothing else."""
-    return [
-        (line["description"], line["quantity"], line["unit_amount"]) for line in row["line_items"]
-    ]
 
 
 def to_invoice(row: ColumnValues) -> Invoice:
@@ -134,6 +115,38 @@ def to_invoice(row: ColumnValues) -> Invoice:
         marked_uncollectible_at=row["marked_uncollectible_at"],
         paid_at=row["paid_at"],
     )
+
+
+def to_stored(row: ColumnValues, now: datetime) -> StoredInvoice:
+    """Map a `with_customer` row; a draft shows its customer's details as of `now`."""
+    invoice = to_invoice(row)
+    details = invoice.customer_details or CustomerSnapshot(
+        id=invoice.customer_id,
+        name=row["customer_name"] or "",
+        alias=row["customer_alias"],
+        email=row["customer_email"] or None,
+        vat_number=row["customer_vat_number"],
+        billing_address=codecs.address_from_json(row["customer_billing_address"]),
+        snapshot_at=now,
+    )
+    return StoredInvoice(invoice, details, row["payment_token"] is not None)
+
+
+def with_customer(
+    ids: Select[tuple[UUID]] | None = None, *, json_as_text: bool = False
+) -> Select[tuple[object, ...]]:
+    """Invoice rows (those of `ids` only, if given) with their customer's columns.
+
+    With `json_as_text`, JSON columns come as text for `types.decode_json_text` (`JSON_NAMES`).
+    """
+    customer = and_(_c.account_id == _t.account_id, _c.id == _t.customer_id)
+    if ids is None:
+        source = invoices.outerjoin(customers, customer)
+    else:
+        wanted = ids.subquery()
+        source = invoices.join(wanted, wanted.c.id == _t.id).outerjoin(customers, customer)
+    columns = [*invoices.c, *_CUSTOMER_COLUMNS]
+    return select(*(types.json_as_text(columns) if json_as_text else columns)).select_from(source)
 
 
 def _document_values(invoice: Invoice) -> dict[str, Any]:
@@ -192,28 +205,36 @@ async def insert(conn: AsyncConnection, invoice: Invoice) -> None:
     await conn.execute(_INSERT, values)
 
 
-# Built once: reading one invoice is on the hottest path.
-_GET = select(invoices).where(
+# Built once: reading one invoice is on the hottest path. `OF invoices`: the customer's
+# row is read, not locked (and PostgreSQL locks no row of an outer join's nullable side).
+_GET = with_customer().where(
     _t.account_id == bindparam("account_id"), _t.id == bindparam("invoice_id")
 )
-_GET_FOR_UPDATE = _GET.with_for_update()
+_GET_FOR_UPDATE = _GET.with_for_update(of=invoices)
 
 
-async def find(db: Database, *, account_id: UUID, invoice_id: UUID) -> Invoice | None:
+async def find(
+    db: Database, *, account_id: UUID, invoice_id: UUID, now: datetime
+) -> StoredInvoice | None:
     """The account's invoice with this id, read outside any transaction (prepared on PG)."""
     row = await db.first_row(_GET, {"account_id": account_id, "invoice_id": invoice_id})
-    return to_invoice(row) if row else None
+    return to_stored(row, now) if row else None
 
 
 async def get(
-    conn: AsyncConnection, *, account_id: UUID, invoice_id: UUID, for_update: bool = False
-) -> Invoice | None:
-    """The account's invoice with this id; `for_update` locks the row until commit."""
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    invoice_id: UUID,
+    now: datetime,
+    for_update: bool = False,
+) -> StoredInvoice | None:
+    """The account's invoice with this id; `for_update` locks its row until commit."""
     query = (_GET_FOR_UPDATE if for_update else _GET).params(
         account_id=account_id, invoice_id=invoice_id
     )
     row = (await conn.execute(query)).mappings().first()
-    return to_invoice(row) if row else None
+    return to_stored(row, now) if row else None
 
 
 async def save_state(conn: AsyncConnection, invoice: Invoice) -> None:
@@ -253,62 +274,6 @@ async def save_lifecycle(conn: AsyncConnection, invoice: Invoice) -> None:
     )
 
 
-def _status_condition(status: ApStatus | None, today: date) -> ColumnElement[bool]:
-    """SQL for "has this AP status today"; mirrors `invoicery.domain.status.ap_status`."""
-    hidden = or_(_t.archived_at.is_not(None), _t.lifecycle == Lifecycle.VOID.value)
-    visible = and_(_t.lifecycle != Lifecycle.DRAFT.value, not_(hidden))
-    if status is None:
-        return visible
-    if status is ApStatus.ARCHIVED:
-        return and_(_t.lifecycle != Lifecycle.DRAFT.value, hidden)
-    paid = _t.payment_status == PaymentStatus.PAID.value
-    if status is ApStatus.PAID:
-        return and_(visible, paid)
-    if status is ApStatus.RECEIVED:
-        return and_(visible, not_(paid), _t.payment_pending)
-    open_ = and_(visible, not_(paid), not_(_t.payment_pending))
-    overdue = or_(_t.lifecycle == Lifecycle.UNCOLLECTIBLE.value, _t.due_date < today)
-    if status is ApStatus.OVERDUE:
-        return and_(open_, overdue)
-    return and_(open_, not_(overdue))
-
-
-async def list_page(
-    conn: AsyncConnection, *, account_id: UUID, filters: InvoiceFilters, page: PageRequest
-) -> RowPage:
-    """One page of the account's invoices matching `filters`, newest first (`VIEW_COLUMNS`).
-
-    `line_items` comes as JSON text, for the caller to decode (`types.decode_json_text`)
-    off the event loop when the page is large.
-    """
-    conditions: list[ColumnElement[bool]] = [
-        _t.account_id == account_id,
-        _status_condition(filters.status, filters.today),
-    ]
-    if filters.customer_id is not None:
-        conditions.append(_t.customer_id == filters.customer_id)
-    if filters.invoice_number is not None:
-        conditions.append(_t.invoice_number == filters.invoice_number)
-    if filters.created_from is not None:
-        # created_at is the id's own timestamp, so the bound on `id` is exact and
-        # turns the filter into a range of the (account_id, id) index.
-        conditions += [
-            _t.id >= uuid7_lower_bound(filters.created_from),
-            _t.created_at >= filters.created_from,
-        ]
-    if filters.created_to is not None:
-        conditions += [
-            _t.id < uuid7_lower_bound(filters.created_to + timedelta(microseconds=1)),
-            _t.created_at <= filters.created_to,
-        ]
-    if filters.due_from is not None:
-        conditions.append(_t.due_date >= filters.due_from)
-    if filters.due_to is not None:
-        conditions.append(_t.due_date <= filters.due_to)
-    columns = json_as_text(VIEW_COLUMNS)
-    return await fetch_page(conn, invoices, conditions=conditions, page=page, columns=columns)
-
-
 async def get_payment_token(
     conn: AsyncConnection, *, account_id: UUID, invoice_id: UUID
 ) -> str | None:
@@ -330,14 +295,14 @@ async def set_payment_token(
 
 
 async def get_by_payment_token(
-    conn: AsyncConnection, token: str, *, for_update: bool = False
-) -> Invoice | None:
+    conn: AsyncConnection, token: str, *, now: datetime, for_update: bool = False
+) -> StoredInvoice | None:
     """The invoice a hosted-page token belongs to, in any account: the token is the authority."""
-    query = select(invoices).where(_t.payment_token == token)
+    query = with_customer().where(_t.payment_token == token)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=invoices)
     row = (await conn.execute(query)).mappings().first()
-    return to_invoice(row) if row else None
+    return to_stored(row, now) if row else None
 
 
 async def save_payment_state(conn: AsyncConnection, invoice: Invoice) -> None:

@@ -10,7 +10,8 @@ from invoicery.domain import ids
 from invoicery.domain.status import ApStatus
 from invoicery.service.ap_views import view_of, view_of_row
 from invoicery.store.database import Database
-from invoicery.store.invoices import VIEW_COLUMNS, to_invoice
+from invoicery.store.invoice_listing import VIEW_COLUMNS
+from invoicery.store.invoices import to_invoice
 from invoicery.store.tables import invoices
 from tests.integration.api.billing import v1
 from tests.support.builders import line

@@ -32,10 +32,11 @@ async def test_later_saves_keep_archived_at(tenant: Tenant, db: Database) -> Non
     assert first is not None
     await asyncio.sleep(0.01)
     async with db.write() as conn:
-        invoice = await invoices.get(
-            conn, account_id=(await _account(db, invoice_id)), invoice_id=invoice_id
+        found = await invoices.get(
+            conn, account_id=(await _account(db, invoice_id)), invoice_id=invoice_id, now=utc_now()
         )
-        assert invoice is not None
+        assert found is not None
+        invoice = found.invoice
         assert invoice.state.archived
         await invoices.save_state(conn, replace(invoice, updated_at=utc_now()))
     assert await _archived_at(db, invoice_id) == first

@@ -22,13 +22,15 @@ async def test_an_invoice_read_outside_a_transaction_equals_the_transactional_re
     created = await tenant.invoice()
     invoice_id = ids.decode(ids.INVOICE, created["id"])
     account_id = _account(tenant)
-    found = await invoices.find(db, account_id=account_id, invoice_id=invoice_id)
+    now = datetime.now(UTC)
+    found = await invoices.find(db, account_id=account_id, invoice_id=invoice_id, now=now)
     async with db.write() as conn:
-        expected = await invoices.get(conn, account_id=account_id, invoice_id=invoice_id)
+        expected = await invoices.get(conn, account_id=account_id, invoice_id=invoice_id, now=now)
     assert expected is not None
     assert found == expected
-    assert ids.encode(ids.INVOICE, found.id) == created["id"]
-    assert [line.description for line in found.line_items] == [
+    assert ids.encode(ids.INVOICE, found.invoice.id) == created["id"]
+    assert found.customer.id == ids.decode(ids.CUSTOMER, created["customer_id"])
+    assert [line.description for line in found.invoice.line_items] == [
         line["description"] for line in created["line_items"]
     ]
 
@@ -38,7 +40,10 @@ async def test_another_accounts_invoice_is_not_found(
 ) -> None:
     created = await tenant.invoice()
     invoice_id = ids.decode(ids.INVOICE, created["id"])
-    assert await invoices.find(db, account_id=_account(other_tenant), invoice_id=invoice_id) is None
+    found = await invoices.find(
+        db, account_id=_account(other_tenant), invoice_id=invoice_id, now=datetime.now(UTC)
+    )
+    assert found is None
 
 
 async def test_a_token_is_found_until_it_expires(tenant: Tenant, db: Database) -> None:
@@ -56,7 +61,9 @@ async def test_reads_work_again_after_the_pools_are_closed(tenant: Tenant, db: D
     created = await tenant.invoice()
     invoice_id = ids.decode(ids.INVOICE, created["id"])
     await db.dispose()
-    again = await invoices.find(db, account_id=_account(tenant), invoice_id=invoice_id)
+    again = await invoices.find(
+        db, account_id=_account(tenant), invoice_id=invoice_id, now=datetime.now(UTC)
+    )
     assert again is not None
 
 
@@ -65,7 +72,9 @@ async def test_a_listener_is_told_each_prepared_read(tenant: Tenant, db: Databas
     invoice_id = ids.decode(ids.INVOICE, created["id"])
     heard: list[tuple[str, tuple[object, ...]]] = []
     db.listen_prepared_reads(lambda sql, parameters: heard.append((sql, parameters)))
-    await invoices.find(db, account_id=_account(tenant), invoice_id=invoice_id)
+    await invoices.find(
+        db, account_id=_account(tenant), invoice_id=invoice_id, now=datetime.now(UTC)
+    )
     if db.is_sqlite:
         assert heard == []  # SQLite reads go through SQLAlchemy, whose events see them
     else:

@@ -200,15 +200,16 @@ async def create(db: Database, *, principal: Principal, new: DraftFields) -> Inv
 
 
 async def _locked(conn: AsyncConnection, principal: Principal, invoice_id: str) -> Invoice:
-    invoice = await invoices.get(
+    found = await invoices.get(
         conn,
         account_id=principal.account_id,
         invoice_id=parse_id(ids.INVOICE, invoice_id, "invoice"),
+        now=utc_now(),
         for_update=True,
     )
-    if invoice is None:
+    if found is None:
         raise NotFound("invoice not found")
-    return invoice
+    return found.invoice
 
 
 def _requested_lines(invoice: Invoice) -> tuple[NewLine, ...]:

@@ -27,9 +27,9 @@ from invoicery.service.billing._common import (
     parse_id,
     snapshot_read,
 )
-from invoicery.store import invoice_listing, transactions
+from invoicery.store import invoice_listing, invoices, transactions
 from invoicery.store.database import Database
-from invoicery.store.invoice_listing import ListedInvoice
+from invoicery.store.invoices import StoredInvoice
 
 __all__ = ["InvoiceView", "ListQuery", "get", "list_numbered", "view_in"]
 
@@ -55,7 +55,7 @@ class ListQuery:
 
 
 async def _views(
-    conn: AsyncConnection, account_id: UUID, listed: Sequence[ListedInvoice]
+    conn: AsyncConnection, account_id: UUID, listed: Sequence[StoredInvoice]
 ) -> list[InvoiceView]:
     """The listed invoices with their transactions, oldest first (the one place reading them).
 
@@ -85,7 +85,7 @@ async def get(db: Database, *, principal: Principal, invoice_id: str) -> Invoice
 
 async def view_in(conn: AsyncConnection, *, principal: Principal, invoice_id: UUID) -> InvoiceView:
     """The caller's invoice as read on `conn` (a write transaction sees its own change)."""
-    found = await invoice_listing.get(
+    found = await invoices.get(
         conn, account_id=principal.account_id, invoice_id=invoice_id, now=utc_now()
     )
     if found is None:
