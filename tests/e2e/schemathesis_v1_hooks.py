@@ -53,7 +53,7 @@ def filter_case(context: schemathesis.HookContext, case: schemathesis.Case[Any])
     """No NUL in a positive request, not even in the extra properties schemathesis adds.
 
     PostgreSQL text cannot hold NUL, so the server refuses it anywhere in a request
-    (`api.text_policy`); `--generation-allow-x00 false` leaves it out of documented
+    (`web.text_policy`); `--generation-allow-x00 false` leaves it out of documented
     fields, but the Coverage phase still puts it in the undocumented ones.
     """
     parts = (case.body, case.query, case.path_parameters)

@@ -9,7 +9,6 @@ from fastapi import FastAPI
 
 from invoicery import __version__
 from invoicery.api import billing_download, downloads
-from invoicery.api.allow import install_allow
 from invoicery.api.ap import customers as ap_customers
 from invoicery.api.ap import invoices as ap_invoices
 from invoicery.api.ap import links as ap_links
@@ -17,16 +16,17 @@ from invoicery.api.ap import oauth
 from invoicery.api.ap import pdf_link as ap_pdf_link
 from invoicery.api.ap.errors import render_http_error
 from invoicery.api.billing import routes as billing
-from invoicery.api.body_limit import BodyLimitMiddleware
-from invoicery.api.errors import install_error_handlers
 from invoicery.api.openapi import install_openapi
-from invoicery.api.text_policy import StorableTextMiddleware
 from invoicery.config import Settings
 from invoicery.pages import routes as pages
 from invoicery.pages.errors import render_page_error
 from invoicery.payments.registry import create_processor
 from invoicery.runtime import tune_garbage_collector, tune_thread_switching
 from invoicery.store.database import Database
+from invoicery.web.allow import install_allow
+from invoicery.web.body_limit import BodyLimitMiddleware
+from invoicery.web.errors import install_error_handlers
+from invoicery.web.text_policy import StorableTextMiddleware
 from invoicery.worker import in_background
 
 __all__ = ["create_app"]

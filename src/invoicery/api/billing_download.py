@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from invoicery.api.ap.security import DatabaseDep, InvoicesRead
 from invoicery.api.billing.params import errors
 from invoicery.api.downloads import DocumentsDep, pdf_response
 from invoicery.service import documents
+from invoicery.web.deps import DatabaseDep, InvoicesRead
 
 __all__ = ["router"]
 

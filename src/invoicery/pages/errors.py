@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from invoicery.api.errors import ApiError
 from invoicery.pages.render import page_response
+from invoicery.web.errors import ApiError
 
 __all__ = ["render_page_error"]
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from invoicery.api.errors import ApiError
 from invoicery.api.json import JsonResponse
+from invoicery.web.errors import ApiError
 
 __all__ = ["render_http_error"]
 

@@ -11,10 +11,10 @@ from urllib.parse import unquote_plus
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from invoicery.api.ap.security import DatabaseDep
-from invoicery.api.errors import ApiError
 from invoicery.api.json import JsonResponse
 from invoicery.auth.tokens import OAuthError, OAuthErrorCode, issue_token
+from invoicery.web.deps import DatabaseDep
+from invoicery.web.errors import ApiError
 
 __all__ = ["render_token_error", "router"]
 

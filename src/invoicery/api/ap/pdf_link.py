@@ -7,10 +7,10 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from invoicery.api.ap.schemas import error_responses
-from invoicery.api.ap.security import DatabaseDep, InvoicesRead
 from invoicery.api.downloads import DocumentsDep
 from invoicery.api.json import JsonResponse
 from invoicery.service import documents
+from invoicery.web.deps import DatabaseDep, InvoicesRead
 
 __all__ = ["GetPdfLinkData", "router"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from invoicery.api.errors import ApiError
 from invoicery.api.json import JsonResponse
+from invoicery.web.errors import ApiError
 
 __all__ = ["render_rest_error"]
 

@@ -22,7 +22,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from invoicery.api.errors import ApiError, ErrorRenderer
+from invoicery.web.errors import ApiError, ErrorRenderer
 
 __all__ = ["StorableTextMiddleware", "UnstorableText", "unstorable_reason"]
 

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoicery.api.text_policy import _body_reason, unstorable_reason
+from invoicery.web.text_policy import _body_reason, unstorable_reason
 
 any_text = st.text(
     st.one_of(

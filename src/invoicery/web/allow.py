@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
-from invoicery.api.errors import ApiError, ErrorRenderer
+from invoicery.web.errors import ApiError, ErrorRenderer
 
 __all__ = ["allowed_methods", "install_allow"]
 

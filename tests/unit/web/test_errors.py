@@ -7,7 +7,6 @@ import pytest
 from fastapi import FastAPI
 from starlette.responses import JSONResponse, Response
 
-from invoicery.api.errors import ApiError, install_error_handlers
 from invoicery.domain.errors import (
     BadRequest,
     Conflict,
@@ -18,6 +17,7 @@ from invoicery.domain.errors import (
     PayloadTooLarge,
     TooManyAttempts,
 )
+from invoicery.web.errors import ApiError, install_error_handlers
 
 
 def _plain(error: ApiError) -> Response:

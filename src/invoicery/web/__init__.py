@@ -1,0 +1,1 @@
+"""What every web adapter (the two API faces, the hosted pages) shares."""
