@@ -1,6 +1,6 @@
 """EXPLAIN (ANALYZE, BUFFERS) of the SQL the server really runs for a request.
 
-The application is built in-process (`invoicery.api.app.create_app`) on a `Database`
+The application is built in-process (`invoicery.app.create_app`) on a `Database`
 whose engine records every statement it sends, and the scenario's request is sent
 to it through `httpx.ASGITransport`. So the plans are of the statements the
 repository code builds today, with the parameters it binds, and nothing here has to
@@ -27,7 +27,7 @@ from sqlalchemy import event
 
 from bench.scenarios import Fixture, Scenario
 from bench.wrk import Request
-from invoicery.api.app import create_app
+from invoicery.app import create_app
 from invoicery.config import Settings
 from invoicery.store.database import Database
 

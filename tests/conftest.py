@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from invoicery.api.app import create_app
+from invoicery.app import create_app
 from invoicery.config import Settings
 from invoicery.store.database import Database, async_url
 from invoicery.store.migrate import upgrade

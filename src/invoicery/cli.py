@@ -78,7 +78,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if settings.settlement_in_server:
         print("Settling ACH payments in each server process (see `invoicery worker`)", flush=True)
     Granian(
-        "invoicery.api.app:create_app",
+        "invoicery.app:create_app",
         factory=True,
         address=settings.host,
         port=settings.port,

@@ -9,21 +9,22 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.responses import Response
 
-from invoicery.api.ap.security import DatabaseDep
 from invoicery.config import Settings
 from invoicery.documents.cache import DocumentCache
 from invoicery.documents.keys import load_key_ring
 from invoicery.documents.memory import MemoryCache
 from invoicery.documents.signing import InvalidLink
-from invoicery.pages.routes import page_path
 from invoicery.service import documents
 from invoicery.service.documents import Documents, InvoicePdf
+from invoicery.web.deps import DatabaseDep
+from invoicery.web.urls import download_path, page_url
 
 __all__ = [
     "DocumentsDep",
@@ -52,14 +53,14 @@ async def get_documents(request: Request) -> Documents:
         settings: Settings = state.settings
         configured = settings.signing_keys.get_secret_value() if settings.signing_keys else None
         ring = await load_key_ring(state.db, configured=configured, data_dir=settings.data_dir)
-        base_url = settings.resolved_public_url()
         memory = MemoryCache(max_bytes=MEMORY_CACHE_BYTES, max_item_bytes=MEMORY_CACHE_ITEM_BYTES)
         docs = getattr(state, "documents", None) or Documents(
             ring=ring,
             cache=DocumentCache(state.db, memory=memory, max_renders=MAX_CONCURRENT_RENDERS),
             link_ttl=settings.pdf_link_ttl,
-            base_url=base_url,
-            payment_url=lambda token: base_url + page_path(token),
+            base_url=settings.resolved_public_url(),
+            payment_url=partial(page_url, settings),
+            download_path=download_path,
         )
         state.documents = docs
     return docs
@@ -101,7 +102,7 @@ async def pdf_response(
     return Response(body, media_type="application/pdf", headers=headers)
 
 
-@router.get("/downloads/{account_id}/{invoice_id}.pdf")
+@router.get(download_path("{account_id}", "{invoice_id}"))
 async def download_invoice_pdf(
     request: Request, db: DatabaseDep, docs: DocumentsDep, account_id: str, invoice_id: str
 ) -> Response:

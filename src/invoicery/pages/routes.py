@@ -24,18 +24,14 @@ from invoicery.service import payments
 from invoicery.service.page_secret import load_page_secret
 from invoicery.service.payments import BankForm, CardForm, PaymentOutcome
 from invoicery.store.database import Database
+from invoicery.web.urls import PAGES_PREFIX, page_path
 
-__all__ = ["page_path", "router"]
+__all__ = ["router"]
 
-router = APIRouter(prefix="/pay", include_in_schema=False)
+router = APIRouter(prefix=PAGES_PREFIX, include_in_schema=False)
 
 FormText = Annotated[str, Form()]
 _SESSION_EXPIRED = "Your session expired. Please check the details and submit again."
-
-
-def page_path(token: str) -> str:
-    """The path of the page for `token`."""
-    return f"/pay/{token}"
 
 
 def _settings(request: Request) -> Settings:

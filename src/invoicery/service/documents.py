@@ -40,7 +40,6 @@ __all__ = [
     "InvoicePdf",
     "SignedLink",
     "content",
-    "download_path",
     "open_by_id",
     "open_by_link",
     "pdf_link",
@@ -50,6 +49,9 @@ __all__ = [
 
 PaymentUrl = Callable[[str], str]
 """Maps an invoice's payment-page token to the page's absolute URL."""
+
+DownloadPath = Callable[[str, str], str]
+"""Maps an account id and an invoice id (text form) to the path of the signed download."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class Documents:
     link_ttl: int
     base_url: str
     payment_url: PaymentUrl
+    download_path: DownloadPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +96,6 @@ def _clock() -> float:
     return time.time()
 
 
-def download_path(account_id: str, invoice_id: str) -> str:
-    """The path of the signed download of an invoice (ids in their text form)."""
-    return f"/downloads/{account_id}/{invoice_id}.pdf"
-
-
 def _parse(prefix: str, text: str) -> UUID:
     try:
         return ids.decode(prefix, text)
@@ -114,7 +112,7 @@ async def pdf_link(db: Database, docs: Documents, *, principal: Principal, invoi
         )
     if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
         raise NotFound("invoice not found")
-    path = download_path(
+    path = docs.download_path(
         ids.encode(ids.ACCOUNT, principal.account_id), ids.encode(ids.INVOICE, parsed)
     )
     expires = int(_clock()) + docs.link_ttl
@@ -151,7 +149,7 @@ async def open_by_link(
     db: Database, docs: Documents, *, account_id: str, invoice_id: str, query: str
 ) -> SignedLink:
     """The document a signed link (path ids and raw query string) grants; `InvalidLink`."""
-    path = download_path(account_id, invoice_id)
+    path = docs.download_path(account_id, invoice_id)
     granted = verify(docs.ring, path, query, now=_clock())
     try:
         account, invoice = ids.decode(ids.ACCOUNT, account_id), ids.decode(ids.INVOICE, invoice_id)

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from invoicery.api.app import create_app
+from invoicery.app import create_app
 from invoicery.config import Settings
 from invoicery.domain import ids
 from invoicery.store.database import Database

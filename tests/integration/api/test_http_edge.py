@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from invoicery.api.app import create_app
 from invoicery.api.billing.errors import render_rest_error
-from invoicery.api.errors import ApiError
+from invoicery.app import create_app
 from invoicery.config import Settings
 from invoicery.store.database import Database
+from invoicery.web.errors import ApiError
 from tests.conftest import PUBLIC_URL, _check_conformance
 from tests.integration.api.billing.v1 import API, assert_rest_error
 from tests.support.builders import customer_body

@@ -16,7 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from invoicery import pdf
-from invoicery.api.app import create_app
+from invoicery.app import create_app
 from invoicery.config import Settings
 from invoicery.pdf.view import InvoiceDocument
 from invoicery.store.database import Database

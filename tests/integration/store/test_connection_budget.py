@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, func, literal_column, select, text
 
-from invoicery.api.app import create_app
+from invoicery.app import create_app
 from invoicery.config import Settings
 from invoicery.store.database import Database
 

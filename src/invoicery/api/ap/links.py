@@ -7,11 +7,11 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from invoicery.api.ap.schemas import error_responses
-from invoicery.api.ap.security import DatabaseDep, InvoicesRead
 from invoicery.api.json import JsonResponse
 from invoicery.config import Settings
-from invoicery.pages.routes import page_path
 from invoicery.service import payments
+from invoicery.web.deps import DatabaseDep, InvoicesRead
+from invoicery.web.urls import page_url
 
 __all__ = ["GetPaymentLinkData", "router"]
 
@@ -38,4 +38,4 @@ async def get_payment_link(
     """A stable, unguessable URL of the invoice's payment page; 400 unless it is payable."""
     token = await payments.payment_link_token(db, principal=principal, invoice_id=id)
     settings: Settings = request.app.state.settings
-    return JsonResponse({"url": settings.resolved_public_url() + page_path(token)})
+    return JsonResponse({"url": page_url(settings, token)})

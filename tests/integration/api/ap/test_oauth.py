@@ -9,7 +9,7 @@ from urllib.parse import quote_plus
 import httpx
 import pytest
 
-from invoicery.api.app import create_app
+from invoicery.app import create_app
 from invoicery.auth.credentials import hash_secret
 from invoicery.config import Settings
 from invoicery.service import clients as client_service

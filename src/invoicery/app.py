@@ -1,4 +1,4 @@
-"""The ASGI application: both wire formats over one database."""
+"""The composition root: both wire formats and the hosted pages over one database."""
 
 from __future__ import annotations
 
@@ -27,9 +27,20 @@ from invoicery.web.allow import install_allow
 from invoicery.web.body_limit import BodyLimitMiddleware
 from invoicery.web.errors import install_error_handlers
 from invoicery.web.text_policy import StorableTextMiddleware
+from invoicery.web.urls import PAGES_PREFIX
 from invoicery.worker import in_background
 
 __all__ = ["create_app"]
+
+AP_FACE = (
+    oauth.router,
+    ap_invoices.router,
+    ap_customers.router,
+    ap_links.router,
+    ap_pdf_link.router,
+    downloads.router,
+)
+BILLING_FACE = (billing_download.router, billing.router)
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
@@ -72,29 +83,20 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         {
             "/": render_http_error,
             "/oauth/": oauth.render_token_error,
-            "/pay/": render_page_error,
+            f"{PAGES_PREFIX}/": render_page_error,
             billing.PREFIX: billing.render_rest_error,
         },
     )
     install_allow(app, renderer)
     app.add_middleware(StorableTextMiddleware, renderer=renderer)
-    ap_face = (
-        oauth.router,
-        ap_invoices.router,
-        ap_customers.router,
-        ap_links.router,
-        ap_pdf_link.router,
-        downloads.router,
-    )
-    billing_face = (billing_download.router, billing.router)
     install_openapi(
         app,
-        root=ap_face,
+        root=AP_FACE,
         face_prefix=billing.PREFIX,
         face_title="Invoicery billing v1",
         face_description="The billing v1 API (seed 003): page-numbered lists, rich invoices.",
-        face=billing_face,
+        face=BILLING_FACE,
     )
-    for router in (*ap_face, *billing_face, pages.router):
+    for router in (*AP_FACE, *BILLING_FACE, pages.router):
         app.include_router(router)
     return app
