@@ -45,6 +45,9 @@ __all__ = [
     "metadata",
     "server_secrets",
     "transactions",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhook_endpoints",
 ]
 
 metadata = MetaData(
@@ -325,4 +328,101 @@ events = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_events_account_id_id", "account_id", "id"),
     Index("ix_events_created_at", "created_at"),
+)
+
+# --- webhooks (migration 0007) -----------------------------------------------------------
+
+# Where an account's events are POSTed: AP subscriptions (`topic`, a Bearer `secret` sent
+# as is) and billing-v1 endpoints (`event_types`, `headers`, `whsec_` signing secrets) in
+# one table, told apart by `face` (see invoicery.domain.webhooks). `fanout_mark` is the
+# worker's high-water mark: it has turned every matching event up to it into deliveries.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("face", String(8), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("topic", String(64)),
+    Column("description", Text),
+    Column("event_types", JsonDocument, nullable=False),
+    Column("headers", JsonDocument, nullable=False),
+    Column("secret", Text),
+    Column("previous_secret", Text),
+    Column("previous_secret_expires_at", UtcDateTime),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("disabled_reason", Text),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("failing_since", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_failure_at", UtcDateTime),
+    Column("fanout_mark", Uuid, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("account_id", "id"),
+    Index("ix_webhook_endpoints_account_id_face_id", "account_id", "face", "id"),
+)
+
+_DUE_DELIVERY = text("status IN ('pending', 'sending')")
+
+# One event for one endpoint: the body as posted (built once, so every attempt sends the
+# same bytes) and how the attempts went. Due rows (pending, or sending with an expired
+# lease) are claimed by `next_attempt_at`; the worker deletes finished rows with the events.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("endpoint_id", Uuid, nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime),
+    Column("lease", Uuid),
+    Column("last_attempt_at", UtcDateTime),
+    Column("last_status_code", Integer),
+    Column("last_duration_ms", Integer),
+    Column("last_response", Text),
+    Column("last_error", Text),
+    Column("delivered_at", UtcDateTime),
+    Column("failed_reason", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "endpoint_id"],
+        ["webhook_endpoints.account_id", "webhook_endpoints.id"],
+        ondelete="CASCADE",
+    ),
+    UniqueConstraint("account_id", "id"),
+    UniqueConstraint("account_id", "endpoint_id", "event_id"),
+    Index(
+        "ix_webhook_deliveries_due",
+        "next_attempt_at",
+        postgresql_where=_DUE_DELIVERY,
+        sqlite_where=_DUE_DELIVERY,
+    ),
+    Index("ix_webhook_deliveries_created_at", "created_at"),
+)
+
+# Every attempt of a delivery: when, what came back (a snippet of at most 1 KiB), how long
+# it took, and when the next one is due.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("delivery_id", Uuid, nullable=False),
+    Column("attempted_at", UtcDateTime, nullable=False),
+    Column("status_code", Integer),
+    Column("duration_ms", Integer, nullable=False),
+    Column("response", Text),
+    Column("error", Text),
+    Column("next_attempt_at", UtcDateTime),
+    ForeignKeyConstraint(
+        ["account_id", "delivery_id"],
+        ["webhook_deliveries.account_id", "webhook_deliveries.id"],
+        ondelete="CASCADE",
+    ),
+    Index("ix_webhook_attempts_account_id_delivery_id_id", "account_id", "delivery_id", "id"),
 )

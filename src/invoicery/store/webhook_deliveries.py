@@ -1,0 +1,274 @@
+"""Webhook deliveries and their attempts: made from events, claimed under a lease.
+
+A claim turns due rows to ``sending`` with a lease token and a lease expiry in
+`next_attempt_at`, in one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+so concurrent workers take disjoint rows; SQLite's ``BEGIN IMMEDIATE`` serialises
+claims). A row whose lease expired is due again, so a worker that died mid-delivery
+leaves nothing stuck. An outcome is saved only by the holder of the current lease.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from invoicery.domain.events import Event, EventType
+from invoicery.domain.webhooks import Delivery, DeliveryStatus, Outcome
+from invoicery.store.rows import ColumnValues
+from invoicery.store.tables import events, webhook_attempts, webhook_deliveries, webhook_endpoints
+
+__all__ = [
+    "Attempt",
+    "attempts_of",
+    "claim_due",
+    "delete_finished_before",
+    "fail_pending",
+    "insert_attempt",
+    "insert_many",
+    "list_for_endpoint",
+    "lock_leased",
+    "save",
+    "undelivered_events",
+]
+
+_d = webhook_deliveries.c
+_e = events.c
+_a = webhook_attempts.c
+_DUE = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One logged attempt of a delivery."""
+
+    attempted_at: datetime
+    outcome: Outcome
+    next_attempt_at: datetime | None
+
+
+def _to_delivery(row: ColumnValues) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        account_id=row["account_id"],
+        endpoint_id=row["endpoint_id"],
+        event_id=row["event_id"],
+        event_type=EventType(row["event_type"]),
+        payload=row["payload"],
+        created_at=row["created_at"],
+        next_attempt_at=row["next_attempt_at"],
+        status=DeliveryStatus(row["status"]),
+        attempts=row["attempts"],
+        last_attempt_at=row["last_attempt_at"],
+        last_status_code=row["last_status_code"],
+        last_duration_ms=row["last_duration_ms"],
+        last_response=row["last_response"],
+        last_error=row["last_error"],
+        delivered_at=row["delivered_at"],
+        failed_reason=row["failed_reason"],
+    )
+
+
+async def undelivered_events(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    endpoint_id: UUID,
+    after: UUID,
+    types: Sequence[EventType] | None,
+    limit: int,
+) -> list[Event]:
+    """The account's events after `after` of `types` (None: all) the endpoint has no delivery of."""
+    delivered = exists().where(
+        _d.account_id == account_id, _d.endpoint_id == endpoint_id, _d.event_id == _e.id
+    )
+    query = select(events).where(_e.account_id == account_id, _e.id > after, ~delivered)
+    if types is not None:
+        query = query.where(_e.type.in_([kind.value for kind in types]))
+    rows = await conn.execute(query.order_by(_e.id).limit(limit))
+    return [
+        Event(
+            id=row["id"],
+            account_id=row["account_id"],
+            type=EventType(row["type"]),
+            subject_id=row["subject_id"],
+            snapshot=row["snapshot"],
+            created_at=row["created_at"],
+        )
+        for row in rows.mappings()
+    ]
+
+
+async def insert_many(conn: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    """Add new deliveries."""
+    if not deliveries:
+        return
+    await conn.execute(
+        webhook_deliveries.insert(),
+        [
+            {
+                "id": delivery.id,
+                "account_id": delivery.account_id,
+                "endpoint_id": delivery.endpoint_id,
+                "event_id": delivery.event_id,
+                "event_type": delivery.event_type.value,
+                "payload": delivery.payload,
+                "status": delivery.status.value,
+                "attempts": delivery.attempts,
+                "next_attempt_at": delivery.next_attempt_at,
+                "created_at": delivery.created_at,
+            }
+            for delivery in deliveries
+        ],
+    )
+
+
+async def claim_due(
+    conn: AsyncConnection, *, now: datetime, lease: UUID, lease_until: datetime, limit: int
+) -> list[Delivery]:
+    """Lease up to `limit` deliveries due at `now`, to enabled endpoints, until `lease_until`."""
+    enabled = exists().where(
+        webhook_endpoints.c.account_id == _d.account_id,
+        webhook_endpoints.c.id == _d.endpoint_id,
+        webhook_endpoints.c.disabled.is_(False),
+    )
+    due = (
+        select(_d.id)
+        .where(_d.status.in_(_DUE), _d.next_attempt_at <= now, enabled)
+        .order_by(_d.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=webhook_deliveries)
+    )
+    ids = list((await conn.execute(due)).scalars())
+    if not ids:
+        return []
+    await conn.execute(
+        update(webhook_deliveries)
+        .where(_d.id.in_(ids))
+        .values(status=DeliveryStatus.SENDING.value, lease=lease, next_attempt_at=lease_until)
+    )
+    rows = await conn.execute(select(webhook_deliveries).where(_d.id.in_(ids)).order_by(_d.id))
+    return [_to_delivery(row) for row in rows.mappings()]
+
+
+async def lock_leased(
+    conn: AsyncConnection, *, account_id: UUID, delivery_id: UUID, lease: UUID
+) -> Delivery | None:
+    """The delivery, locked, if it is still leased under `lease`; None if the lease was lost."""
+    query = (
+        select(webhook_deliveries)
+        .where(
+            _d.account_id == account_id,
+            _d.id == delivery_id,
+            _d.status == DeliveryStatus.SENDING.value,
+            _d.lease == lease,
+        )
+        .with_for_update()
+    )
+    row = (await conn.execute(query)).mappings().first()
+    return _to_delivery(row) if row else None
+
+
+async def save(conn: AsyncConnection, delivery: Delivery) -> None:
+    """Store the delivery's status and last attempt, releasing its lease."""
+    await conn.execute(
+        update(webhook_deliveries)
+        .where(_d.account_id == delivery.account_id, _d.id == delivery.id)
+        .values(
+            status=delivery.status.value,
+            attempts=delivery.attempts,
+            next_attempt_at=delivery.next_attempt_at,
+            lease=None,
+            last_attempt_at=delivery.last_attempt_at,
+            last_status_code=delivery.last_status_code,
+            last_duration_ms=delivery.last_duration_ms,
+            last_response=delivery.last_response,
+            last_error=delivery.last_error,
+            delivered_at=delivery.delivered_at,
+            failed_reason=delivery.failed_reason,
+        )
+    )
+
+
+async def insert_attempt(
+    conn: AsyncConnection, *, attempt_id: UUID, delivery: Delivery, attempt: Attempt
+) -> None:
+    """Log one attempt of `delivery`."""
+    await conn.execute(
+        webhook_attempts.insert().values(
+            id=attempt_id,
+            account_id=delivery.account_id,
+            delivery_id=delivery.id,
+            attempted_at=attempt.attempted_at,
+            status_code=attempt.outcome.status_code,
+            duration_ms=attempt.outcome.duration_ms,
+            response=attempt.outcome.response,
+            error=attempt.outcome.error,
+            next_attempt_at=attempt.next_attempt_at,
+        )
+    )
+
+
+async def attempts_of(
+    conn: AsyncConnection, *, account_id: UUID, delivery_id: UUID
+) -> list[Attempt]:
+    """The delivery's attempts, oldest first."""
+    query = (
+        select(webhook_attempts)
+        .where(_a.account_id == account_id, _a.delivery_id == delivery_id)
+        .order_by(_a.id)
+    )
+    return [
+        Attempt(
+            attempted_at=row["attempted_at"],
+            outcome=Outcome(
+                status_code=row["status_code"],
+                duration_ms=row["duration_ms"],
+                response=row["response"] or "",
+                error=row["error"],
+            ),
+            next_attempt_at=row["next_attempt_at"],
+        )
+        for row in (await conn.execute(query)).mappings()
+    ]
+
+
+async def list_for_endpoint(
+    conn: AsyncConnection, *, account_id: UUID, endpoint_id: UUID, limit: int = 100
+) -> list[Delivery]:
+    """The endpoint's deliveries, newest event first."""
+    query = (
+        select(webhook_deliveries)
+        .where(_d.account_id == account_id, _d.endpoint_id == endpoint_id)
+        .order_by(_d.event_id.desc())
+        .limit(limit)
+    )
+    return [_to_delivery(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def fail_pending(
+    conn: AsyncConnection, *, account_id: UUID, endpoint_id: UUID, reason: str
+) -> int:
+    """Give up every delivery of the endpoint still waiting for an attempt; how many."""
+    result = await conn.execute(
+        update(webhook_deliveries)
+        .where(
+            _d.account_id == account_id,
+            _d.endpoint_id == endpoint_id,
+            _d.status == DeliveryStatus.PENDING.value,
+        )
+        .values(status=DeliveryStatus.FAILED.value, failed_reason=reason, next_attempt_at=None)
+    )
+    return result.rowcount or 0
+
+
+async def delete_finished_before(conn: AsyncConnection, *, before: datetime) -> int:
+    """Delete every account's finished deliveries made before `before`; how many."""
+    result = await conn.execute(
+        delete(webhook_deliveries).where(_d.created_at < before, _d.status.not_in(_DUE))
+    )
+    return result.rowcount or 0
