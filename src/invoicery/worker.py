@@ -1,11 +1,12 @@
-"""The settlement worker: settles due ACH debits, with no cron.
+"""The worker: settles due ACH debits and delivers webhooks, with no cron.
 
 It runs as `invoicery worker`, and also inside every `invoicery serve` process unless
 ``INVOICERY_SETTLEMENT_IN_SERVER=false``. Any number of workers may run against one
 PostgreSQL database: each due debit is claimed with ``SELECT … FOR UPDATE SKIP
 LOCKED``, so no two take the same one. On SQLite, each settlement runs in a
 ``BEGIN IMMEDIATE`` transaction, and SQLite's single write lock gives the same
-guarantee on the one host it serves.
+guarantee on the one host it serves. Webhooks are delivered beside it, on their own
+poll (``INVOICERY_WEBHOOK_POLL_SECONDS``; see `invoicery.service.webhook_delivery`).
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from invoicery.auth.tokens import purge_expired
 from invoicery.config import Settings
 from invoicery.payments.processor import PaymentProcessor
 from invoicery.payments.registry import create_processor
-from invoicery.service import documents, events
+from invoicery.service import documents, events, webhook_delivery
 from invoicery.service._time import utc_now
 from invoicery.service.settlement import settle_due
+from invoicery.service.webhook_delivery import Deliverer
 from invoicery.store.database import Database
+from invoicery.webhooks import sender
+from invoicery.webhooks.bodies import DEFAULT_RENDERERS, Renderers
 
 __all__ = ["MAINTENANCE_SECONDS", "in_background", "main", "run"]
 
@@ -44,24 +49,41 @@ async def run(
     stop: asyncio.Event,
     pdf_retention: timedelta = DEFAULT_PDF_RETENTION,
     event_retention: timedelta = events.DEFAULT_RETENTION,
+    webhooks: Deliverer | None = None,
+    webhook_poll_seconds: float = 1.0,
 ) -> None:
     """Settle due debits until `stop` is set, looking again every `poll_seconds`.
 
+    With `webhooks`, it delivers them meanwhile, looking every `webhook_poll_seconds`.
     On its first pass and every `MAINTENANCE_SECONDS` after, it also deletes expired
-    access tokens, cached PDFs older than `pdf_retention` and events older than
-    `event_retention`, so no table grows without bound however busy the server is.
+    access tokens, cached PDFs older than `pdf_retention`, and events and finished
+    webhook deliveries older than `event_retention`, so no table grows without bound
+    however busy the server is.
     """
+    delivering = (
+        asyncio.create_task(
+            webhook_delivery.run(webhooks, poll_seconds=webhook_poll_seconds, stop=stop),
+            name="invoicery-webhooks",
+        )
+        if webhooks is not None
+        else None
+    )
     next_maintenance = 0.0
-    while not stop.is_set():
-        try:
-            await settle_due(db, processor, now=utc_now(), processor_timeout=processor_timeout)
-        except Exception:
-            logger.exception("settlement pass failed; retrying")
-        if time.monotonic() >= next_maintenance:
-            next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
-            await _maintain(db, pdf_retention, event_retention)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), poll_seconds)
+    try:
+        while not stop.is_set():
+            try:
+                await settle_due(db, processor, now=utc_now(), processor_timeout=processor_timeout)
+            except Exception:
+                logger.exception("settlement pass failed; retrying")
+            if time.monotonic() >= next_maintenance:
+                next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
+                await _maintain(db, pdf_retention, event_retention)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_seconds)
+    finally:
+        if delivering is not None:
+            stop.set()
+            await delivering
 
 
 async def _maintain(db: Database, pdf_retention: timedelta, event_retention: timedelta) -> None:
@@ -77,31 +99,51 @@ async def _maintain(db: Database, pdf_retention: timedelta, event_retention: tim
         await events.prune(db, now=utc_now(), retention=event_retention)
     except Exception:
         logger.exception("pruning old events failed; retrying later")
+    try:
+        await webhook_delivery.prune(db, now=utc_now(), retention=event_retention)
+    except Exception:
+        logger.exception("pruning old webhook deliveries failed; retrying later")
 
 
 @contextlib.asynccontextmanager
 async def in_background(
-    db: Database, processor: PaymentProcessor, settings: Settings
+    db: Database,
+    processor: PaymentProcessor,
+    settings: Settings,
+    *,
+    renderers: Renderers = DEFAULT_RENDERERS,
 ) -> AsyncIterator[None]:
-    """Run the worker as a task of the current event loop for the duration of the block."""
+    """Run the worker as a task of the current event loop for the duration of the block.
+
+    Webhook bodies are built by `renderers` (by default from the event snapshots as stored).
+    """
     stop = asyncio.Event()
-    task = asyncio.create_task(
-        run(
-            db,
-            processor,
-            poll_seconds=settings.worker_poll_seconds,
-            processor_timeout=settings.processor_timeout_seconds,
-            stop=stop,
-            pdf_retention=timedelta(days=settings.pdf_cache_days),
-            event_retention=timedelta(days=settings.event_retention_days),
-        ),
-        name="invoicery-settlement",
-    )
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
+    async with sender.new_client(allow_private=settings.webhook_allow_private) as client:
+        task = asyncio.create_task(
+            run(
+                db,
+                processor,
+                stop=stop,
+                webhooks=Deliverer(db, client, renderers=renderers),
+                **_run_settings(settings),
+            ),
+            name="invoicery-settlement",
+        )
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+
+def _run_settings(settings: Settings) -> dict[str, Any]:
+    return {
+        "poll_seconds": settings.worker_poll_seconds,
+        "processor_timeout": settings.processor_timeout_seconds,
+        "pdf_retention": timedelta(days=settings.pdf_cache_days),
+        "event_retention": timedelta(days=settings.event_retention_days),
+        "webhook_poll_seconds": settings.webhook_poll_seconds,
+    }
 
 
 def main(settings: Settings) -> int:
@@ -114,15 +156,14 @@ def main(settings: Settings) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         try:
-            await run(
-                db,
-                create_processor(settings.payment_processor),
-                poll_seconds=settings.worker_poll_seconds,
-                processor_timeout=settings.processor_timeout_seconds,
-                stop=stop,
-                pdf_retention=timedelta(days=settings.pdf_cache_days),
-                event_retention=timedelta(days=settings.event_retention_days),
-            )
+            async with sender.new_client(allow_private=settings.webhook_allow_private) as client:
+                await run(
+                    db,
+                    create_processor(settings.payment_processor),
+                    stop=stop,
+                    webhooks=Deliverer(db, client),
+                    **_run_settings(settings),
+                )
         finally:
             await db.dispose()
 

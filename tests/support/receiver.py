@@ -25,11 +25,18 @@ class Receiver:
     url: str
     answer: Callable[[Received], int] = field(default=lambda _request: 204)
     received: list[Received] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
 
     def requests(self) -> list[Received]:
         """A copy of everything received so far."""
-        with self.lock:
+        with self.arrived:
+            return list(self.received)
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+        """Block until `count` requests have arrived (AssertionError after `timeout` s)."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.received) >= count, timeout):
+                raise AssertionError(f"{len(self.received)} of {count} requests arrived")
             return list(self.received)
 
 
@@ -48,19 +55,24 @@ def receiver() -> Iterator[Receiver]:
                 headers={name.lower(): value for name, value in self.headers.items()},
                 body=self.rfile.read(length),
             )
-            with state.lock:
+            with state.arrived:
                 state.received.append(request)
+                state.arrived.notify_all()
             status = state.answer(request)
-            reply = f"answered {status}".encode()
+            reply = b"" if status in (204, 304) else f"answered {status}".encode()
             self.send_response(status)
-            self.send_header("content-length", str(len(reply)))
+            if status not in (204, 304):
+                self.send_header("content-length", str(len(reply)))
             self.end_headers()
             self.wfile.write(reply)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # the default 5 resets bursts of concurrent deliveries
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     port = server.server_address[1]
     state = Receiver(url=f"http://127.0.0.1:{port}/hooks")

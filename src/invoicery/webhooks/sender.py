@@ -15,12 +15,22 @@ import httpx
 
 from invoicery.domain.webhooks import SNIPPET_BYTES, Delivery, Endpoint, Face, Outcome
 from invoicery.webhooks import signing
-from invoicery.webhooks.targets import TargetRefused, check_url
+from invoicery.webhooks.targets import TargetRefused, check_url, guarded_transport
 
-__all__ = ["TIMEOUT_SECONDS", "USER_AGENT", "attempt", "request_headers"]
+__all__ = ["TIMEOUT_SECONDS", "USER_AGENT", "attempt", "new_client", "request_headers"]
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "Invoicery-Webhooks/1"
+
+
+def new_client(*, allow_private: bool) -> httpx.AsyncClient:
+    """An HTTP client for deliveries: SSRF-guarded unless `allow_private`, no proxies from env."""
+    return httpx.AsyncClient(
+        transport=guarded_transport(allow_private=allow_private),
+        timeout=TIMEOUT_SECONDS,
+        follow_redirects=False,
+        trust_env=False,
+    )
 
 
 def request_headers(endpoint: Endpoint, delivery: Delivery, *, now: datetime) -> dict[str, str]:
