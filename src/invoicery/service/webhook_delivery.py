@@ -187,7 +187,7 @@ class Deliverer:
                 attempt=deliveries.Attempt(now, outcome, done.next_attempt_at),
             )
             if after != endpoint:
-                await endpoints.save(conn, after)
+                await endpoints.save_health(conn, after)
             if after.disabled and not endpoint.disabled:
                 await deliveries.fail_pending(
                     conn,

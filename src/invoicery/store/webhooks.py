@@ -22,6 +22,7 @@ __all__ = [
     "list_for_account",
     "lock_for_fanout",
     "save",
+    "save_health",
     "set_fanout_mark",
 ]
 
@@ -116,6 +117,26 @@ async def save(conn: AsyncConnection, endpoint: Endpoint) -> None:
         update(webhook_endpoints)
         .where(_t.account_id == endpoint.account_id, _t.id == endpoint.id)
         .values(**_values(endpoint))
+    )
+
+
+async def save_health(conn: AsyncConnection, endpoint: Endpoint) -> None:
+    """Store how deliveries to `endpoint` have been going, and whether it is disabled.
+
+    The worker's write: it carries no secret, so no error message can show one.
+    """
+    await conn.execute(
+        update(webhook_endpoints)
+        .where(_t.account_id == endpoint.account_id, _t.id == endpoint.id)
+        .values(
+            disabled=endpoint.disabled,
+            disabled_reason=endpoint.disabled_reason,
+            consecutive_failures=endpoint.consecutive_failures,
+            failing_since=endpoint.failing_since,
+            last_success_at=endpoint.last_success_at,
+            last_failure_at=endpoint.last_failure_at,
+            updated_at=endpoint.updated_at,
+        )
     )
 
 
