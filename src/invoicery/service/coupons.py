@@ -7,11 +7,20 @@ from datetime import datetime
 
 from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
-from invoicery.domain.coupons import Coupon, Discount, discount_errors, redemption_limit_error
+from invoicery.domain.coupons import (
+    COUPON_PREFIX,
+    Coupon,
+    Discount,
+    discount_errors,
+    redemption_limit_error,
+)
 from invoicery.domain.errors import InvalidInput
+from invoicery.domain.events import EventType
+from invoicery.service import events
 from invoicery.service.billing._common import NumberedPage
 from invoicery.store import coupons
 from invoicery.store.database import Database
+from invoicery.store.snapshots import snapshot
 
 __all__ = ["NewCoupon", "create", "list_numbered"]
 
@@ -50,6 +59,13 @@ async def create(db: Database, *, principal: Principal, new: NewCoupon) -> Coupo
     )
     async with db.write() as conn:
         await coupons.insert(conn, coupon)
+        await events.record(
+            conn,
+            account_id=coupon.account_id,
+            type=EventType.COUPON_CREATED,
+            subject_id=ids.encode(COUPON_PREFIX, coupon.id),
+            snapshot=snapshot(coupon),
+        )
     return coupon
 
 

@@ -19,12 +19,15 @@ from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
 from invoicery.domain.customer import Address, Customer, CustomTax, ShippingAddress
 from invoicery.domain.errors import NotFound
+from invoicery.domain.events import EventType
+from invoicery.service import events
 from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
 from invoicery.service.billing._common import NumberedPage
 from invoicery.store import customers
 from invoicery.store.customers import CustomerFilters
 from invoicery.store.database import Database
 from invoicery.store.pagination import PageRequest
+from invoicery.store.snapshots import snapshot
 
 __all__ = [
     "FIELD_NAMES",
@@ -150,6 +153,7 @@ async def create(db: Database, *, principal: Principal, new: NewCustomer) -> Cus
     ).checked()
     async with db.write() as conn:
         await customers.insert(conn, customer)
+        await _recorded(conn, EventType.CUSTOMER_CREATED, customer)
     return customer
 
 
@@ -171,6 +175,7 @@ async def update(
         customer = await resolve_customer(conn, principal, reference, for_update=True)
         changed = replace(customer, **changes).checked()
         await customers.save(conn, changed)
+        await _recorded(conn, EventType.CUSTOMER_UPDATED, changed)
     return changed
 
 
@@ -187,7 +192,20 @@ async def _change_archive(
         )
         changed = change(customer)
         await customers.set_archived_at(conn, changed)
+        archived = changed.archived_at is not None
+        kind = EventType.CUSTOMER_ARCHIVED if archived else EventType.CUSTOMER_UPDATED
+        await _recorded(conn, kind, changed)
     return changed
+
+
+async def _recorded(conn: AsyncConnection, kind: EventType, customer: Customer) -> None:
+    await events.record(
+        conn,
+        account_id=customer.account_id,
+        type=kind,
+        subject_id=ids.encode(ids.CUSTOMER, customer.id),
+        snapshot=snapshot(customer),
+    )
 
 
 async def archive(
