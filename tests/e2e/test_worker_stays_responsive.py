@@ -27,7 +27,7 @@ import pytest
 
 from invoicery.auth.scopes import ALL_SCOPES
 from invoicery.domain.invoice import MAX_LINE_ITEMS
-from invoicery.service.billing.lines import MAX_INVOICE_SUB_LINES, MAX_SUB_LINES
+from invoicery.service.invoices import MAX_INVOICE_SUB_LINES, MAX_SUB_LINES
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]

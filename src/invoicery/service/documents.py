@@ -32,6 +32,7 @@ from invoicery.domain.errors import NotFound
 from invoicery.domain.status import Lifecycle
 from invoicery.pdf.view import InvoiceDocument
 from invoicery.service._time import utc_now
+from invoicery.service.invoices import parse_id as parse_invoice_id
 from invoicery.store import accounts, customers, invoices
 from invoicery.store.database import Database
 
@@ -96,16 +97,9 @@ def _clock() -> float:
     return time.time()
 
 
-def _parse(prefix: str, text: str) -> UUID:
-    try:
-        return ids.decode(prefix, text)
-    except ids.InvalidId:
-        raise NotFound("invoice not found") from None
-
-
 async def pdf_link(db: Database, docs: Documents, *, principal: Principal, invoice_id: str) -> str:
     """A signed URL of the caller's invoice PDF, valid for `docs.link_ttl` seconds."""
-    parsed = _parse(ids.INVOICE, invoice_id)
+    parsed = parse_invoice_id(invoice_id)
     async with db.read() as conn:
         found = await invoices.get(
             conn, account_id=principal.account_id, invoice_id=parsed, now=utc_now()
@@ -163,7 +157,7 @@ async def open_by_id(
     db: Database, docs: Documents, *, principal: Principal, invoice_id: str
 ) -> InvoicePdf:
     """The caller's invoice document, or `NotFound`."""
-    parsed = _parse(ids.INVOICE, invoice_id)
+    parsed = parse_invoice_id(invoice_id)
     return await _open(db, docs, account_id=principal.account_id, invoice_id=parsed)
 
 

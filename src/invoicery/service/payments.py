@@ -25,7 +25,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
-from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -55,6 +54,7 @@ from invoicery.payments.transaction import (
     TransactionStatus,
 )
 from invoicery.service._time import utc_now
+from invoicery.service.invoices import parse_id as parse_invoice_id
 from invoicery.store import accounts, customers, invoices, transactions
 from invoicery.store.database import Database
 
@@ -152,16 +152,9 @@ async def call_processor(call: Awaitable[T], seconds: float) -> T:
         raise ProcessorError("the processor did not answer in time") from None
 
 
-def _parse_invoice_id(text: str) -> UUID:
-    try:
-        return ids.decode(ids.INVOICE, text)
-    except ids.InvalidId:
-        raise NotFound("invoice not found") from None
-
-
 async def payment_link_token(db: Database, *, principal: Principal, invoice_id: str) -> str:
     """The invoice's hosted-page token, issued on first use; `InvalidState` if not payable."""
-    parsed = _parse_invoice_id(invoice_id)
+    parsed = parse_invoice_id(invoice_id)
     now = utc_now()
     async with db.write() as conn:
         found = await invoices.get(

@@ -6,13 +6,14 @@ columns an AP list shows (`VIEW_COLUMNS`).
 Billing-v1 counts come from `account_invoice_counts` / `customer_invoice_counts`, which
 database triggers keep equal to the live (not archived) invoices per lifecycle. The account's
 counts are kept per id bucket (ids sharing their first 5 hex digits, about 3 days of
-UUIDv7 ids), so `locate` answers both the exact `total_items` and the bucket that holds
+UUIDv7 ids), so `_locate` answers both the exact `total_items` and the bucket that holds
 a page's first row with one query over a few hundred small rows (a running sum in SQL).
 The page is then an index-only scan of `ix_invoices_account_listed` that starts at
 that bucket's upper bound, newest first, skipping at most one bucket's rows instead of
 every newer invoice, joined to its rows and customers by key. Customer lists count per
-customer and use OFFSET on the customer index. Call `locate` and `page` in one snapshot
-(REPEATABLE READ on PostgreSQL; a SQLite read transaction is one) so that they agree.
+customer and use OFFSET on the customer index. Call `numbered_page` on a connection
+that sees one snapshot (REPEATABLE READ on PostgreSQL; a SQLite read transaction is
+one), so that the count and the page agree.
 """
 
 from __future__ import annotations
@@ -37,11 +38,9 @@ from invoicery.store.types import decode_json_text, json_as_text
 __all__ = [
     "VIEW_COLUMNS",
     "InvoiceFilters",
-    "Listing",
     "cursor_page",
     "line_basics",
-    "locate",
-    "page",
+    "numbered_page",
 ]
 
 _t = invoices.c
@@ -152,7 +151,7 @@ async def cursor_page(
 
 
 @dataclass(frozen=True, slots=True)
-class Listing:
+class _Listing:
     """A list's size, and where its newest-first scan for a page starts.
 
     The scan reads ids below `below` (from the newest if None), skipping `skip` of them.
@@ -185,14 +184,14 @@ def _following(bucket: str) -> UUID | None:
     return UUID(int=following << _BUCKET_SHIFT)
 
 
-async def locate(
+async def _locate(
     conn: AsyncConnection,
     *,
     account_id: UUID,
     customer_id: UUID | None,
     lifecycles: Sequence[Lifecycle] | None,
     offset: int,
-) -> Listing:
+) -> _Listing:
     """How many live invoices of the account (or one customer) have one of `lifecycles`,
     and where the newest-first scan for the row at `offset` starts."""
     if customer_id is not None:
@@ -202,7 +201,7 @@ async def locate(
         )
         if (wanted := _lifecycles(lifecycles)) is not None:
             query = query.where(counts.lifecycle.in_(wanted))
-        return Listing(int((await conn.execute(query)).scalar_one()), skip=offset)
+        return _Listing(int((await conn.execute(query)).scalar_one()), skip=offset)
     buckets = account_invoice_counts.c
     n = _bucket_count(lifecycles)
     per_bucket = (
@@ -223,12 +222,12 @@ async def locate(
     found = (await conn.execute(query)).first()
     if found is None:  # the page is past the end: only the total is needed
         total = select(func.coalesce(func.sum(n), 0)).where(buckets.account_id == account_id)
-        return Listing(int((await conn.execute(total)).scalar_one()), skip=offset)
+        return _Listing(int((await conn.execute(total)).scalar_one()), skip=offset)
     total, bucket, before = found
-    return Listing(int(total), _following(bucket), offset - int(before))
+    return _Listing(int(total), _following(bucket), offset - int(before))
 
 
-async def page(
+async def numbered_page(
     conn: AsyncConnection,
     *,
     account_id: UUID,
@@ -236,15 +235,22 @@ async def page(
     lifecycles: Sequence[Lifecycle] | None,
     offset: int,
     limit: int,
-    listing: Listing,
     now: datetime,
-) -> list[StoredInvoice]:
-    """Invoices `offset`…`offset + limit` of the newest-first list `listing` located.
+) -> tuple[int, list[StoredInvoice]]:
+    """How many live invoices of the account (or one customer) have one of `lifecycles`,
+    and those `offset`…`offset + limit` of them, newest first.
 
     Invoices not yet finalized show their customer's current details as of `now`.
     """
+    listing = await _locate(
+        conn,
+        account_id=account_id,
+        customer_id=customer_id,
+        lifecycles=lifecycles,
+        offset=offset,
+    )
     if offset >= listing.total:
-        return []
+        return listing.total, []
     conditions: list[ColumnElement[bool]] = [_t.account_id == account_id, _t.archived_at.is_(None)]
     if customer_id is not None:
         conditions.append(_t.customer_id == customer_id)
@@ -257,7 +263,8 @@ async def page(
     query = with_customer(ids, json_as_text=True).order_by(_t.id.desc())
     rows = (await conn.execute(query)).mappings().all()
     size = sum(len(row[name] or "") for row in rows for name in JSON_NAMES)
-    return await off_the_loop(
+    found = await off_the_loop(
         lambda: [to_stored(decode_json_text(row, JSON_NAMES), now) for row in rows],
         heavy=size > HEAVY_JSON_CHARS,
     )
+    return listing.total, found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -19,7 +20,7 @@ from invoicery.api.ap.security import DatabaseDep, InvoicesRead, InvoicesWrite
 from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of
 from invoicery.domain.status import ApStatus
 from invoicery.service import invoices
-from invoicery.service.invoices import ListQuery, NewInvoice, NewLine
+from invoicery.service.invoices import CursorQuery, NewInvoice, NewLine
 
 __all__ = ["router"]
 
@@ -55,7 +56,7 @@ async def list_invoices(
     """List the caller's invoices, newest first, with cursor pagination."""
     errors: dict[str, str] = {}
     page = q.page_request(limit, after, before, errors)
-    query = ListQuery(
+    query = CursorQuery(
         status=status,
         customer_id=customer_id or None,
         invoice_number=invoice_number or None,
@@ -89,10 +90,13 @@ async def create_invoice(
         due_date=body.due_date,
         memo=body.memo,
         exclude_from_autopay=body.exclude_from_autopay,
-        lines=[NewLine(line.description, line.quantity, line.amount) for line in body.line_items],
+        line_items=tuple(
+            NewLine(line.description, quantity=Decimal(line.quantity), unit_price=line.amount)
+            for line in body.line_items
+        ),
     )
-    view = await invoices.create(db, principal=principal, new=new)
-    return JsonResponse(invoice_document(view), status_code=201)
+    view = await invoices.create_finalized(db, principal=principal, new=new)
+    return JsonResponse(invoice_document(view.summary()), status_code=201)
 
 
 @router.get(
@@ -105,8 +109,8 @@ async def create_invoice(
 )
 async def get_invoice(principal: InvoicesRead, db: DatabaseDep, id: str) -> Response:
     """One invoice of the caller's account."""
-    view = await invoices.get_or_raise(db, principal=principal, invoice_id=id)
-    return JsonResponse(invoice_document(view))
+    summary = await invoices.get_summary(db, principal=principal, invoice_id=id)
+    return JsonResponse(invoice_document(summary))
 
 
 @router.delete(
@@ -120,7 +124,7 @@ async def get_invoice(principal: InvoicesRead, db: DatabaseDep, id: str) -> Resp
 async def archive_invoice(principal: InvoicesWrite, db: DatabaseDep, id: str) -> Response:
     """Archive an invoice; refused while a payment is in flight."""
     view = await invoices.archive(db, principal=principal, invoice_id=id)
-    return JsonResponse(invoice_document(view))
+    return JsonResponse(invoice_document(view.summary()))
 
 
 @router.post(
@@ -134,4 +138,4 @@ async def archive_invoice(principal: InvoicesWrite, db: DatabaseDep, id: str) ->
 async def restore_invoice(principal: InvoicesWrite, db: DatabaseDep, id: str) -> Response:
     """Take an invoice out of the archive."""
     view = await invoices.restore(db, principal=principal, invoice_id=id)
-    return JsonResponse(invoice_document(view))
+    return JsonResponse(invoice_document(view.summary()))

@@ -10,38 +10,38 @@ from invoicery.api.ap.cursor import encode_cursor
 from invoicery.api.json import amount_number, timestamp_text
 from invoicery.domain import ids
 from invoicery.domain.customer import Customer
-from invoicery.service.ap_views import InvoiceView
+from invoicery.service.invoices import InvoiceSummary
 
 __all__ = ["customer_document", "invoice_document", "page_document"]
 
 
-def invoice_document(view: InvoiceView) -> dict[str, Any]:
+def invoice_document(summary: InvoiceSummary) -> dict[str, Any]:
     """The AP `Invoice` object."""
-    currency = view.currency
+    currency = summary.currency
     document: dict[str, Any] = {
-        "id": ids.encode(ids.INVOICE, view.id),
-        "invoice_number": view.invoice_number,
-        "customer_id": ids.encode(ids.CUSTOMER, view.customer_id),
+        "id": ids.encode(ids.INVOICE, summary.id),
+        "invoice_number": summary.invoice_number,
+        "customer_id": ids.encode(ids.CUSTOMER, summary.customer_id),
         "currency": currency,
-        "status": view.status.value,
-        "due_date": view.due_date.isoformat(),
-        "created_at": timestamp_text(view.created_at),
+        "status": summary.status.value,
+        "due_date": summary.due_date.isoformat(),
+        "created_at": timestamp_text(summary.created_at),
         "line_items": [
             {
                 "description": line.description,
                 "quantity": line.quantity,
                 "amount": amount_number(line.unit_amount, currency),
             }
-            for line in view.line_items
+            for line in summary.line_items
         ],
-        "sub_total": amount_number(view.subtotal, currency),
-        "total": amount_number(view.total, currency),
-        "exclude_from_autopay": view.exclude_from_autopay,
+        "sub_total": amount_number(summary.subtotal, currency),
+        "total": amount_number(summary.total, currency),
+        "exclude_from_autopay": summary.exclude_from_autopay,
     }
-    if view.memo is not None:
-        document["memo"] = view.memo
-    if view.last_notification_at is not None:
-        document["last_notification_at"] = timestamp_text(view.last_notification_at)
+    if summary.memo is not None:
+        document["memo"] = summary.memo
+    if summary.last_notification_at is not None:
+        document["last_notification_at"] = timestamp_text(summary.last_notification_at)
     return document
 
 

@@ -31,7 +31,7 @@ from invoicery.api.fields import BoundedTimestamp, CalendarDate, DecimalText
 from invoicery.domain import money, numbers
 from invoicery.domain.coupons import MAX_PERCENTAGE_PLACES, MAX_REDEMPTION_LIMIT
 from invoicery.domain.tax import MAX_RATE_PLACES
-from invoicery.service.billing.drafts import MAX_NET_TERMS
+from invoicery.service.invoices import MAX_NET_TERMS
 
 __all__ = [
     "NOT_NULL",
@@ -181,7 +181,7 @@ def _rfc3339(value: Any) -> Any:
     return value
 
 
-# Bounds of `service.billing.lines` (quantities, unit prices), `domain.tax`, `domain.coupons`.
+# Bounds of `service.invoices.lines` (quantities, unit prices), `domain.tax`, `domain.coupons`.
 Quantity = decimal_input(digits=9, places=8, positive=True)
 UnitPrice = decimal_input(digits=12, places=12)
 TaxRate = decimal_input(digits=0, places=MAX_RATE_PLACES)

@@ -16,11 +16,14 @@ from invoicery.api.billing.schemas import InvoiceCreateRequest, InvoicePatchRequ
 from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of
 from invoicery.domain.errors import BadRequest
 from invoicery.domain.status import Lifecycle
-from invoicery.service.billing import drafts
-from invoicery.service.billing import invoices as reads
-from invoicery.service.billing.drafts import FIELD_NAMES, DraftFields
-from invoicery.service.billing.invoices import ListQuery
-from invoicery.service.billing.lines import NewLine, NewSubLine
+from invoicery.service import invoices
+from invoicery.service.invoices import (
+    FIELD_NAMES,
+    DraftFields,
+    NewLine,
+    NewSubLine,
+    NumberedQuery,
+)
 
 __all__ = ["router"]
 
@@ -100,14 +103,14 @@ async def list_invoices(
     ] = None,
 ) -> Response:
     """List invoices with optional filtering by customer, subscription, or status."""
-    query = ListQuery(
+    query = NumberedQuery(
         page=page,
         per_page=per_page,
         customer=customer_id or None,
         subscription_id=subscription_id or None,
         lifecycles=_lifecycles(status, statuses),
     )
-    found = await reads.list_numbered(db, principal=principal, query=query)
+    found = await invoices.list_numbered(db, principal=principal, query=query)
     lines = sum(len(view.invoice.line_items) for view in found.items)
     return await json_response_of(lambda: page_document(found, invoice_document), lines=lines)
 
@@ -126,7 +129,7 @@ async def create_invoice(
     """Create a Draft invoice; finalize it to number it and make it payable."""
     given = {name for name in type(body).model_fields if getattr(body, name) is not None}
     fields = DraftFields(**_changes(body, given))
-    view = await drafts.create(db, principal=principal, new=fields)
+    view = await invoices.create(db, principal=principal, new=fields)
     return JsonResponse(invoice_document(view), status_code=201)
 
 
@@ -139,7 +142,7 @@ async def create_invoice(
 )
 async def get_invoice(principal: InvoicesRead, db: DatabaseDep, invoice_id: str) -> Response:
     """Retrieve a single invoice with its payment transactions."""
-    view = await reads.get(db, principal=principal, invoice_id=invoice_id)
+    view = await invoices.get(db, principal=principal, invoice_id=invoice_id)
     return JsonResponse(invoice_document(view))
 
 
@@ -155,7 +158,7 @@ async def patch_invoice(
 ) -> Response:
     """Change the given fields of a Draft; 409 once it is finalized."""
     changes = _changes(body, set(body.model_fields_set))
-    view = await drafts.update(db, principal=principal, invoice_id=invoice_id, changes=changes)
+    view = await invoices.update(db, principal=principal, invoice_id=invoice_id, changes=changes)
     return JsonResponse(invoice_document(view))
 
 
@@ -168,7 +171,7 @@ async def patch_invoice(
 )
 async def finalize_invoice(principal: InvoicesWrite, db: DatabaseDep, invoice_id: str) -> Response:
     """Number the invoice, freeze the customer's details, apply taxes, coupons and credit."""
-    view = await drafts.finalize(db, principal=principal, invoice_id=invoice_id)
+    view = await invoices.finalize(db, principal=principal, invoice_id=invoice_id)
     return JsonResponse(invoice_document(view))
 
 
@@ -181,7 +184,7 @@ async def finalize_invoice(principal: InvoicesWrite, db: DatabaseDep, invoice_id
 )
 async def void_invoice(principal: InvoicesWrite, db: DatabaseDep, invoice_id: str) -> Response:
     """Void a finalized or uncollectible unpaid invoice; consumed credit is restored."""
-    view = await drafts.void(db, principal=principal, invoice_id=invoice_id)
+    view = await invoices.void(db, principal=principal, invoice_id=invoice_id)
     return JsonResponse(invoice_document(view))
 
 
@@ -196,5 +199,5 @@ async def mark_uncollectible(
     principal: InvoicesWrite, db: DatabaseDep, invoice_id: str
 ) -> Response:
     """Give up on collecting a finalized unpaid invoice."""
-    view = await drafts.mark_uncollectible(db, principal=principal, invoice_id=invoice_id)
+    view = await invoices.mark_uncollectible(db, principal=principal, invoice_id=invoice_id)
     return JsonResponse(invoice_document(view))

@@ -19,9 +19,9 @@ from invoicery.domain.customer import Address, Customer, CustomerSnapshot, Shipp
 from invoicery.domain.invoice import LineItem
 from invoicery.domain.status import Lifecycle, PaymentStatus
 from invoicery.payments.transaction import Transaction
-from invoicery.service.billing._common import NumberedPage
-from invoicery.service.billing.invoices import InvoiceView
 from invoicery.service.credits import CreditLedger
+from invoicery.service.invoices import InvoiceView
+from invoicery.service.paging import NumberedPage
 
 __all__ = [
     "INVOICING_ENTITY_PREFIX",

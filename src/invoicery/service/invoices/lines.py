@@ -1,4 +1,12 @@
-"""Billing-v1 line items as requested, checked and turned into invoice lines."""
+"""Requested line items, checked and turned into invoice lines (the rules of both faces).
+
+One `NewLine` serves both faces, each filling what it has: the AP face a name (its
+`description`), a whole quantity and a unit price in major units; billing v1 also a
+decimal quantity, a description, a tax rate, a service period or sub-lines. Two rules
+turn them into invoice lines: `exact_lines` (AP: whole quantities of a unit price
+exact in the currency's minor units, nothing rounded) and `decimal_lines` (billing
+v1: decimal quantity × unit price, the line total rounded half-up).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from invoicery.domain import ids
-from invoicery.domain.invoice import MAX_LINE_ITEMS, LineItem, SubLine, billing_line
+from invoicery.domain import ids, money
+from invoicery.domain.invoice import MAX_LINE_ITEMS, LineItem, SubLine, billing_line, line_errors
 from invoicery.domain.tax import rate_error
 from invoicery.domain.totals import MAX_LINE_AMOUNT, decimal_error, line_amount
 
-__all__ = ["MAX_INVOICE_SUB_LINES", "MAX_SUB_LINES", "NewLine", "NewSubLine", "build_lines"]
+__all__ = [
+    "MAX_INVOICE_SUB_LINES",
+    "MAX_SUB_LINES",
+    "NewLine",
+    "NewSubLine",
+    "decimal_lines",
+    "exact_lines",
+]
 
 MAX_SUB_LINES = 100
 # Pricing, storing and rendering cost grows with sub-lines; this bound keeps the worst
@@ -36,7 +51,11 @@ class NewSubLine:
 
 @dataclass(frozen=True, slots=True)
 class NewLine:
-    """A requested line: quantity × unit price, or the sum of its sub-lines."""
+    """A requested line: quantity × unit price (major units), or the sum of its sub-lines.
+
+    `name` is what the line is (the AP `description`); `description` is billing v1's
+    longer text about it.
+    """
 
     name: str
     quantity: Decimal | None = None
@@ -46,6 +65,37 @@ class NewLine:
     start_date: date | None = None
     end_date: date | None = None
     sub_lines: tuple[NewSubLine, ...] = ()
+
+
+def _unit_amount(line: NewLine, currency: str, at: str, errors: dict[str, str]) -> int:
+    """The unit price in minor units, exactly; a problem is added to `errors` as 0."""
+    try:
+        return money.to_minor(line.unit_price or Decimal(0), currency)
+    except money.TooManyDecimals:
+        places = money.exponent(currency)
+        errors[f"{at}.amount"] = f"{currency} amounts have at most {places} decimal places"
+    except money.AmountTooLarge:
+        largest = money.to_major_string(money.MAX_AMOUNT, currency)
+        errors[f"{at}.amount"] = f"must be at most {largest}"
+    return 0
+
+
+def exact_lines(
+    lines: Sequence[NewLine], currency: str, errors: dict[str, str]
+) -> tuple[LineItem, ...]:
+    """At least one line, each a whole quantity of a unit price exact in `currency`.
+
+    The AP face's rule: a price with more decimals than the currency has is refused,
+    never rounded. Problems are added to `errors`, keyed like ``line_items[0].amount``.
+    """
+    built = []
+    for index, line in enumerate(lines):
+        unit_amount = _unit_amount(line, currency, f"line_items[{index}]", errors)
+        quantity = 0 if line.quantity is None else int(line.quantity)
+        built.append(LineItem(line.name, quantity, unit_amount))
+    for name, message in line_errors(built).items():
+        errors.setdefault(name, message)
+    return tuple(built)
 
 
 def _amount(
@@ -86,7 +136,7 @@ def _sub_lines(
     return tuple(subs)
 
 
-def _line(line: NewLine, currency: str, at: str, errors: dict[str, str]) -> LineItem:
+def _decimal_line(line: NewLine, currency: str, at: str, errors: dict[str, str]) -> LineItem:
     if not line.name:
         errors[f"{at}.name"] = "must not be empty"
     if line.tax_rate is not None and (message := rate_error(line.tax_rate)) is not None:
@@ -117,10 +167,10 @@ def _line(line: NewLine, currency: str, at: str, errors: dict[str, str]) -> Line
     )
 
 
-def build_lines(
+def decimal_lines(
     lines: Sequence[NewLine], currency: str, errors: dict[str, str]
 ) -> tuple[LineItem, ...]:
-    """Invoice lines in `currency` from requested ones; problems are added to `errors`."""
+    """Billing-v1 lines in `currency` (none is fine for a draft); problems go to `errors`."""
     if len(lines) > MAX_LINE_ITEMS:
         errors["line_items"] = f"at most {MAX_LINE_ITEMS} line items are allowed"
         return ()
@@ -130,5 +180,6 @@ def build_lines(
         )
         return ()
     return tuple(
-        _line(line, currency, f"line_items[{index}]", errors) for index, line in enumerate(lines)
+        _decimal_line(line, currency, f"line_items[{index}]", errors)
+        for index, line in enumerate(lines)
     )

@@ -4,6 +4,7 @@
 amounts (see `invoicery.domain.totals`). `finalize` does it for real inside the caller's
 write transaction: it numbers the invoice, freezes the customer's details, counts the
 coupon redemptions and consumes the credit, so all of it commits or none.
+`restore_credit` gives the consumed credit back when the invoice is voided.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from invoicery.domain.errors import InvalidState
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.tax import exemption_for, line_taxes
 from invoicery.domain.totals import PricedLine, compute
-from invoicery.store import accounts, coupons, credits
+from invoicery.store import accounts, coupons, credits, customers
 
-__all__ = ["finalize", "merchant_country", "price"]
+__all__ = ["finalize", "merchant_country", "price", "restore_credit"]
 
 
 def price(
@@ -78,15 +79,42 @@ async def _redeemable(conn: AsyncConnection, invoice: Invoice, now: datetime) ->
     return applied
 
 
+async def _balance(conn: AsyncConnection, invoice: Invoice) -> int:
+    """The invoice's customer's credit balance in the invoice's currency."""
+    return await credits.balance(
+        conn,
+        account_id=invoice.account_id,
+        customer_id=invoice.customer_id,
+        currency=invoice.currency,
+    )
+
+
+async def _record_credit(
+    conn: AsyncConnection, invoice: Invoice, kind: CreditKind, amount: int, balance: int, why: str
+) -> None:
+    """Record `amount` of credit moving for `invoice` from its customer's `balance`."""
+    await credits.insert(
+        conn,
+        new_entry(
+            account_id=invoice.account_id,
+            customer_id=invoice.customer_id,
+            currency=invoice.currency,
+            kind=kind,
+            amount=amount,
+            balance=balance,
+            invoice_id=invoice.id,
+            description=why,
+        ),
+    )
+
+
 async def finalize(
     conn: AsyncConnection, *, invoice: Invoice, customer: Customer, now: datetime
 ) -> Invoice:
     """Price, number and finalize a draft; the caller holds the customer's row lock."""
     invoice.ensure_draft()
     applied = await _redeemable(conn, invoice, now)
-    balance = await credits.balance(
-        conn, account_id=invoice.account_id, customer_id=customer.id, currency=invoice.currency
-    )
+    balance = await _balance(conn, invoice)
     priced = price(
         invoice,
         customer=customer,
@@ -101,17 +129,16 @@ async def finalize(
     for coupon in applied:
         await coupons.increment_redemptions(conn, coupon)
     if final.applied_credits:
-        await credits.insert(
-            conn,
-            new_entry(
-                account_id=invoice.account_id,
-                customer_id=customer.id,
-                currency=invoice.currency,
-                kind=CreditKind.APPLIED,
-                amount=-final.applied_credits,
-                balance=balance,
-                invoice_id=invoice.id,
-                description=f"applied to invoice {final.invoice_number}",
-            ),
-        )
+        why = f"applied to invoice {final.invoice_number}"
+        await _record_credit(conn, final, CreditKind.APPLIED, -final.applied_credits, balance, why)
     return final
+
+
+async def restore_credit(conn: AsyncConnection, invoice: Invoice) -> None:
+    """Give a voided invoice's consumed credit back to its customer (locked first)."""
+    await customers.get(
+        conn, account_id=invoice.account_id, customer_id=invoice.customer_id, for_update=True
+    )
+    balance = await _balance(conn, invoice)
+    why = f"invoice {invoice.invoice_number} voided"
+    await _record_credit(conn, invoice, CreditKind.RESTORED, invoice.applied_credits, balance, why)

@@ -1,0 +1,71 @@
+"""Invoice use cases for both faces, scoped to the caller's account.
+
+- `compose`: the requests that make an invoice (`DraftFields`, `NewInvoice`).
+- `lines`: requested lines (`NewLine`) checked into invoice lines.
+- `pricing`: amounts from lines, taxes, coupons and credit; numbering at finalization.
+- `lifecycle`: the writes (drafts, finalization, void, uncollectible, archive).
+- `reads`: one invoice by id, lists by cursor (AP) or by number (billing v1).
+- `views`: what the faces render from (`InvoiceView`, `InvoiceSummary`).
+"""
+
+from invoicery.service.invoices.compose import (
+    FIELD_NAMES,
+    MAX_NET_TERMS,
+    DraftFields,
+    NewInvoice,
+)
+from invoicery.service.invoices.lifecycle import (
+    archive,
+    create,
+    create_finalized,
+    finalize,
+    mark_uncollectible,
+    restore,
+    update,
+    void,
+)
+from invoicery.service.invoices.lines import (
+    MAX_INVOICE_SUB_LINES,
+    MAX_SUB_LINES,
+    NewLine,
+    NewSubLine,
+)
+from invoicery.service.invoices.reads import (
+    CursorQuery,
+    NumberedQuery,
+    get,
+    get_summary,
+    list_numbered,
+    list_page,
+    parse_id,
+)
+from invoicery.service.invoices.views import InvoiceSummary, InvoiceView, SummaryLine
+
+__all__ = [
+    "FIELD_NAMES",
+    "MAX_INVOICE_SUB_LINES",
+    "MAX_NET_TERMS",
+    "MAX_SUB_LINES",
+    "CursorQuery",
+    "DraftFields",
+    "InvoiceSummary",
+    "InvoiceView",
+    "NewInvoice",
+    "NewLine",
+    "NewSubLine",
+    "NumberedQuery",
+    "SummaryLine",
+    "archive",
+    "create",
+    "create_finalized",
+    "finalize",
+    "get",
+    "get_summary",
+    "list_numbered",
+    "list_page",
+    "mark_uncollectible",
+    "parse_id",
+    "restore",
+    "update",
+    "void",
+]

@@ -1,0 +1,217 @@
+"""Invoice reads: one invoice by id, and lists by cursor (AP) or by number (billing v1).
+
+Every invoice of the account is visible on billing v1 (AP-created ones are Finalized
+OneOff invoices), except that invoices archived on the AP face are left out of its
+lists; they stay readable by id. The AP face never shows drafts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from invoicery.auth.tokens import Principal
+from invoicery.domain import ids
+from invoicery.domain.account import today_in
+from invoicery.domain.errors import NotFound
+from invoicery.domain.status import ApStatus, Lifecycle, ap_status
+from invoicery.payments.transaction import Transaction
+from invoicery.runtime import HEAVY_JSON_CHARS, off_the_loop
+from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
+from invoicery.service.customers import customer_uuid, find_customer
+from invoicery.service.invoices.views import (
+    InvoiceSummary,
+    InvoiceView,
+    summary_of,
+    summary_of_row,
+)
+from invoicery.service.paging import CursorPage, NumberedPage
+from invoicery.store import invoice_listing, invoices, transactions
+from invoicery.store.database import Database
+from invoicery.store.invoice_listing import InvoiceFilters
+from invoicery.store.invoices import StoredInvoice
+from invoicery.store.pagination import PageRequest
+from invoicery.store.types import decode_json_text
+
+__all__ = [
+    "CursorQuery",
+    "NumberedQuery",
+    "get",
+    "get_summary",
+    "list_numbered",
+    "list_page",
+    "parse_id",
+    "today_of",
+    "views_in",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CursorQuery:
+    """AP list filters as the caller gave them; dates are resolved in the account's zone.
+
+    A `customer_id` that is not a customer id matches nothing.
+    """
+
+    status: ApStatus | None = None
+    customer_id: str | None = None
+    invoice_number: str | None = None
+    created_from: date | datetime | None = None
+    created_to: date | datetime | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedQuery:
+    """Billing-v1 list filters: a customer (id or alias), a subscription, lifecycles; a page."""
+
+    page: int = 0
+    per_page: int = 10
+    customer: str | None = None
+    subscription_id: str | None = None
+    lifecycles: frozenset[Lifecycle] | None = None
+
+
+def parse_id(text: str) -> UUID:
+    """The UUID of an invoice id text; `NotFound` if it cannot be one."""
+    try:
+        return ids.decode(ids.INVOICE, text)
+    except ids.InvalidId:
+        raise NotFound("invoice not found") from None
+
+
+def today_of(principal: Principal, now: datetime) -> date:
+    """The caller's account's date at `now`, which decides OVERDUE."""
+    return today_in(principal.timezone, now)
+
+
+@asynccontextmanager
+async def _snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
+    """A read connection whose statements all see one snapshot (REPEATABLE READ)."""
+    async with db.read() as conn:
+        if not db.is_sqlite:  # a SQLite read transaction is already one snapshot
+            await conn.execution_options(isolation_level="REPEATABLE READ")
+        yield conn
+
+
+async def views_in(
+    conn: AsyncConnection, principal: Principal, stored: Sequence[StoredInvoice], now: datetime
+) -> list[InvoiceView]:
+    """The invoices' views, with their transactions as read on `conn` (the one place).
+
+    Only invoices with a payment link can have transactions (payments go through the
+    hosted page), so only theirs are read, one invoice at a time: store.transactions
+    has no batch read yet.
+    """
+    today = today_of(principal, now)
+    views = []
+    for item in stored:
+        found: tuple[Transaction, ...] = ()
+        if item.has_payment_link:
+            found = tuple(
+                await transactions.list_for_invoice(
+                    conn, account_id=principal.account_id, invoice_id=item.invoice.id
+                )
+            )
+        status = ap_status(item.invoice.state, today)
+        views.append(InvoiceView(item.invoice, item.customer, found, status))
+    return views
+
+
+async def get(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
+    """The caller's invoice (drafts and archived ones too) with its transactions, or `NotFound`."""
+    invoice_uuid = parse_id(invoice_id)
+    now = utc_now()
+    async with _snapshot(db) as conn:
+        found = await invoices.get(
+            conn, account_id=principal.account_id, invoice_id=invoice_uuid, now=now
+        )
+        if found is None:
+            raise NotFound("invoice not found")
+        [view] = await views_in(conn, principal, [found], now)
+    return view
+
+
+async def get_summary(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceSummary:
+    """The caller's invoice as an AP list shows it, in one read; `NotFound` for a draft."""
+    now = utc_now()
+    found = await invoices.find(
+        db, account_id=principal.account_id, invoice_id=parse_id(invoice_id), now=now
+    )
+    status = None if found is None else ap_status(found.invoice.state, today_of(principal, now))
+    if found is None or status is None:
+        raise NotFound("invoice not found")
+    return summary_of(found.invoice, status)
+
+
+async def list_page(
+    db: Database, *, principal: Principal, query: CursorQuery, page: PageRequest
+) -> CursorPage[InvoiceSummary]:
+    """One page of the caller's invoices matching `query`, newest first."""
+    today = today_of(principal, utc_now())
+    customer_id = None
+    if query.customer_id is not None:
+        customer_id = customer_uuid(query.customer_id)
+        if customer_id is None:
+            return CursorPage()
+    filters = InvoiceFilters(
+        today=today,
+        status=query.status,
+        customer_id=customer_id,
+        invoice_number=query.invoice_number,
+        created_from=as_lower_bound(query.created_from, principal.timezone),
+        created_to=as_upper_bound(query.created_to, principal.timezone),
+        due_from=query.due_from,
+        due_to=query.due_to,
+    )
+    async with db.read() as conn:
+        found = await invoice_listing.cursor_page(
+            conn, account_id=principal.account_id, filters=filters, page=page
+        )
+    size = sum(len(row["line_items"]) for row in found.rows)
+    summaries = await off_the_loop(
+        lambda: [
+            summary_of_row(decode_json_text(row, ("line_items",)), today) for row in found.rows
+        ],
+        heavy=size > HEAVY_JSON_CHARS,
+    )
+    return CursorPage(
+        items=[summary for summary in summaries if summary is not None],
+        has_next=found.has_next,
+        has_previous=found.has_previous,
+    )
+
+
+async def list_numbered(
+    db: Database, *, principal: Principal, query: NumberedQuery
+) -> NumberedPage[InvoiceView]:
+    """One numbered page of the caller's listed invoices, newest first, with exact counts."""
+    empty: NumberedPage[InvoiceView] = NumberedPage([], query.page, query.per_page, 0)
+    if query.subscription_id is not None:
+        return empty  # Invoicery has no subscriptions: no invoice belongs to one
+    now = utc_now()
+    async with _snapshot(db) as conn:
+        customer_id = None
+        if query.customer is not None:
+            customer = await find_customer(conn, principal, query.customer)
+            if customer is None:
+                return empty
+            customer_id = customer.id
+        lifecycles = None if query.lifecycles is None else sorted(query.lifecycles)
+        total, rows = await invoice_listing.numbered_page(
+            conn,
+            account_id=principal.account_id,
+            customer_id=customer_id,
+            lifecycles=lifecycles,
+            offset=query.page * query.per_page,
+            limit=query.per_page,
+            now=now,
+        )
+        views = await views_in(conn, principal, rows, now)
+    return NumberedPage(views, query.page, query.per_page, total)
