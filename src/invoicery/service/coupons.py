@@ -17,7 +17,7 @@ from invoicery.domain.coupons import (
 from invoicery.domain.errors import InvalidInput
 from invoicery.domain.events import EventType
 from invoicery.service import events
-from invoicery.service.billing._common import NumberedPage
+from invoicery.service.paging import NumberedPage
 from invoicery.store import coupons
 from invoicery.store.database import Database
 from invoicery.store.snapshots import snapshot

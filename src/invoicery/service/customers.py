@@ -22,7 +22,7 @@ from invoicery.domain.errors import NotFound
 from invoicery.domain.events import EventType
 from invoicery.service import events
 from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
-from invoicery.service.billing._common import NumberedPage
+from invoicery.service.paging import NumberedPage
 from invoicery.store import customers
 from invoicery.store.customers import CustomerFilters
 from invoicery.store.database import Database
