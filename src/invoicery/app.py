@@ -26,11 +26,12 @@ from invoicery.store.database import Database
 from invoicery.web.allow import install_allow
 from invoicery.web.body_limit import BodyLimitMiddleware
 from invoicery.web.errors import install_error_handlers
+from invoicery.web.routing import include_routers
 from invoicery.web.text_policy import StorableTextMiddleware
 from invoicery.web.urls import PAGES_PREFIX
 from invoicery.worker import in_background
 
-__all__ = ["create_app"]
+__all__ = ["PUBLIC_ROUTERS", "create_app"]
 
 AP_FACE = (
     oauth.router,
@@ -41,6 +42,12 @@ AP_FACE = (
     downloads.router,
 )
 BILLING_FACE = (billing_download.router, billing.router)
+
+# Served without a bearer token, each on its own authority: client credentials, a
+# signed link, an unguessable page token. Every other router needs a token on every
+# route. The OpenAPI documents and their docs pages, routes of the app itself rather
+# than of a router, are public too.
+PUBLIC_ROUTERS = (oauth.router, downloads.router, pages.router)
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
@@ -97,6 +104,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         face_description="The billing v1 API (seed 003): page-numbered lists, rich invoices.",
         face=BILLING_FACE,
     )
-    for router in (*AP_FACE, *BILLING_FACE, pages.router):
-        app.include_router(router)
+    include_routers(app, (*AP_FACE, *BILLING_FACE, pages.router), public=PUBLIC_ROUTERS)
     return app

@@ -1,4 +1,16 @@
-"""Shared web dependencies: the database, bearer-token authentication and scope checks."""
+"""Dependencies every web adapter shares: the database, and the caller behind a bearer token.
+
+A request authenticates once:
+
+- `authenticated_principal` looks the bearer token up (401 unless it is live). Every
+  router that is not public runs it for each of its routes (see `invoicery.web.routing`).
+- The scope aliases (`InvoicesRead`…) run `current_principal`, which checks their scopes
+  (403) on the principal already found. FastAPI caches a dependency per request by its
+  callable, and by its scopes only if it uses some; `authenticated_principal` uses none
+  (it reads the Authorization header itself, not through `oauth2_scheme`), so under any
+  alias it is the same cached call. The aliases depend on `oauth2_scheme` only so that
+  the OpenAPI documents name their scopes.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.params import Depends as DependsParam
 from fastapi.security import OAuth2, SecurityScopes
 
 from invoicery.auth.scopes import Scope
@@ -14,11 +27,14 @@ from invoicery.store.database import Database
 from invoicery.web.errors import AuthError
 
 __all__ = [
+    "AUTHENTICATED",
     "CustomersRead",
     "CustomersWrite",
     "DatabaseDep",
     "InvoicesRead",
     "InvoicesWrite",
+    "authenticated_principal",
+    "current_principal",
     "get_db",
     "oauth2_scheme",
 ]
@@ -60,19 +76,28 @@ def _bearer_token(authorization: str | None) -> str:
     return token
 
 
-async def current_principal(
-    security_scopes: SecurityScopes,
-    db: DatabaseDep,
-    authorization: Annotated[str | None, Depends(oauth2_scheme)],
-) -> Principal:
-    """The caller behind the bearer token, holding every scope the endpoint requires."""
-    principal = await authenticate(db, _bearer_token(authorization))
+async def authenticated_principal(request: Request, db: DatabaseDep) -> Principal:
+    """The caller behind the request's bearer token; 401 unless the token is live."""
+    principal = await authenticate(db, _bearer_token(request.headers.get("authorization")))
     if principal is None:
         raise AuthError(
             401,
             "the access token is invalid, expired or revoked",
             f'{_REALM}, error="invalid_token"',
         )
+    return principal
+
+
+AUTHENTICATED: DependsParam = Depends(authenticated_principal)
+"""The router-level dependency that makes every route of a router require a bearer token."""
+
+
+async def current_principal(
+    security_scopes: SecurityScopes,
+    principal: Annotated[Principal, Depends(authenticated_principal)],
+    _documented: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal:
+    """The authenticated caller, holding every scope the endpoint requires (403 if not)."""
     missing = [scope for scope in security_scopes.scopes if scope not in principal.scopes]
     if missing:
         raise AuthError(
