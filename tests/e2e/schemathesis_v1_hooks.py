@@ -27,7 +27,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 
 IDS_VARIABLE = "INVOICERY_SCHEMATHESIS_IDS"
 
-# What the 400 says when a request breaks one of those rules (`service.billing`).
+# What the 400 says when a request breaks one of those rules (`service.invoices`).
 BEYOND_SCHEMA = (
     "customer_id: no such customer",
     "due_date: must not be before invoice_date",
