@@ -33,8 +33,9 @@ from invoicery.domain import ids
 from invoicery.domain.account import Account, today_in
 from invoicery.domain.customer import Customer
 from invoicery.domain.errors import InvalidState, NotFound, TooManyAttempts
+from invoicery.domain.events import EventType
 from invoicery.domain.invoice import Invoice
-from invoicery.domain.status import ApStatus, Lifecycle, ap_status
+from invoicery.domain.status import ApStatus, Lifecycle, PaymentStatus, ap_status
 from invoicery.payments.ach import add_business_days, parse_bank_account
 from invoicery.payments.cards import parse_card
 from invoicery.payments.processor import (
@@ -53,9 +54,10 @@ from invoicery.payments.transaction import (
     Transaction,
     TransactionStatus,
 )
+from invoicery.service import events
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import parse_id as parse_invoice_id
-from invoicery.store import accounts, customers, invoices, transactions
+from invoicery.store import accounts, customers, invoices, snapshots, transactions
 from invoicery.store.database import Database
 
 __all__ = [
@@ -74,6 +76,7 @@ __all__ = [
     "pay_by_bank",
     "pay_by_card",
     "payment_link_token",
+    "record_outcome",
 ]
 
 logger = logging.getLogger("invoicery.payments")
@@ -244,6 +247,35 @@ def _attempt(
     )
 
 
+async def record_outcome(
+    conn: AsyncConnection, transaction: Transaction, invoice: Invoice | None = None
+) -> None:
+    """Record what a payment attempt came to, and what it did to its invoice, as events.
+
+    A settled attempt is `payment.succeeded`, a failed one `payment.failed`; `invoice`,
+    when the attempt changed it, is `invoice.paid` once paid, else `invoice.updated`
+    (a bank debit in flight, or one returned). Called in the transaction that saved them.
+    """
+    succeeded = transaction.status is TransactionStatus.SETTLED
+    if transaction.status in (TransactionStatus.SETTLED, TransactionStatus.FAILED):
+        await events.record(
+            conn,
+            account_id=transaction.account_id,
+            type=EventType.PAYMENT_SUCCEEDED if succeeded else EventType.PAYMENT_FAILED,
+            subject_id=ids.encode(ids.TRANSACTION, transaction.id),
+            snapshot=snapshots.snapshot(transaction),
+        )
+    if invoice is not None:
+        paid = invoice.state.payment_status is PaymentStatus.PAID
+        await events.record(
+            conn,
+            account_id=invoice.account_id,
+            type=EventType.INVOICE_PAID if paid else EventType.INVOICE_UPDATED,
+            subject_id=ids.encode(ids.INVOICE, invoice.id),
+            snapshot=snapshots.snapshot(invoice),
+        )
+
+
 def _description(invoice: Invoice) -> str:
     return f"Invoice {invoice.invoice_number or ids.encode(ids.INVOICE, invoice.id)}"
 
@@ -254,6 +286,7 @@ async def _record_failure(
     logger.warning("processor error on %s: %s", ids.encode(ids.TRANSACTION, attempt.id), error)
     failed = replace(attempt, status=TransactionStatus.FAILED, error=f"processor error: {error}")
     await transactions.insert(conn, failed)
+    await record_outcome(conn, failed)
     return PaymentResult(PaymentOutcome.ERROR, failed, PROCESSOR_ERROR_MESSAGE)
 
 
@@ -269,6 +302,7 @@ async def _record_decline(
         processed_at=attempt.created_at,
     )
     await transactions.insert(conn, declined)
+    await record_outcome(conn, declined)
     return PaymentResult(PaymentOutcome.DECLINED, declined, message)
 
 
@@ -314,7 +348,9 @@ async def pay_by_card(
             processed_at=now,
         )
         await transactions.insert(conn, paid)
-        await invoices.save_payment_state(conn, invoice.payment_settled(now=now))
+        settled = invoice.payment_settled(now=now)
+        await invoices.save_payment_state(conn, settled)
+        await record_outcome(conn, paid, settled)
     return PaymentResult(PaymentOutcome.PAID, paid)
 
 
@@ -360,5 +396,7 @@ async def pay_by_bank(
             attempt, provider_transaction_id=result.provider_transaction_id, settles_at=settles_at
         )
         await transactions.insert(conn, pending)
-        await invoices.save_payment_state(conn, invoice.payment_submitted(now=now))
+        submitted = invoice.payment_submitted(now=now)
+        await invoices.save_payment_state(conn, submitted)
+        await record_outcome(conn, pending, submitted)
     return PaymentResult(PaymentOutcome.SUBMITTED, pending)

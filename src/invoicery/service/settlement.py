@@ -20,7 +20,7 @@ from invoicery.payments.processor import (
     customer_message,
 )
 from invoicery.payments.transaction import TransactionStatus
-from invoicery.service.payments import call_processor
+from invoicery.service.payments import call_processor, record_outcome
 from invoicery.store import invoices, transactions
 from invoicery.store.database import Database
 
@@ -70,7 +70,9 @@ async def settle_next(
                 claimed, status=TransactionStatus.SETTLED, processed_at=now, updated_at=now
             )
             await transactions.save(conn, settled)
-            await invoices.save_payment_state(conn, invoice.payment_settled(now=now))
+            paid = invoice.payment_settled(now=now)
+            await invoices.save_payment_state(conn, paid)
+            await record_outcome(conn, settled, paid)
             logger.info("settled %s", label)
         else:
             message = customer_message(result.decline_code or DeclineCode.NO_ACCOUNT)
@@ -82,7 +84,9 @@ async def settle_next(
                 updated_at=now,
             )
             await transactions.save(conn, failed)
-            await invoices.save_payment_state(conn, invoice.payment_returned(now=now))
+            returned = invoice.payment_returned(now=now)
+            await invoices.save_payment_state(conn, returned)
+            await record_outcome(conn, failed, returned)
             logger.info("debit %s failed at settlement: %s", label, message)
     return True
 

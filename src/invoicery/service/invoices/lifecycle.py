@@ -17,10 +17,13 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.auth.tokens import Principal
+from invoicery.domain import ids
 from invoicery.domain.customer import CustomerSnapshot, snapshot
 from invoicery.domain.errors import InvalidState, NotFound
+from invoicery.domain.events import EventType
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import Lifecycle
+from invoicery.service import events
 from invoicery.service._queue import numbering_lock
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import pricing
@@ -36,7 +39,7 @@ from invoicery.service.invoices.compose import (
 )
 from invoicery.service.invoices.reads import parse_id, today_of, views_in
 from invoicery.service.invoices.views import InvoiceView
-from invoicery.store import customers, invoices
+from invoicery.store import customers, invoices, snapshots
 from invoicery.store.database import Database
 from invoicery.store.invoices import StoredInvoice
 
@@ -53,9 +56,25 @@ __all__ = [
 
 
 async def _answer(
-    conn: AsyncConnection, principal: Principal, written: StoredInvoice, now: datetime
+    conn: AsyncConnection,
+    principal: Principal,
+    written: StoredInvoice,
+    now: datetime,
+    happened: EventType,
 ) -> InvoiceView:
-    """The view of an invoice as just written, read on the write's own transaction."""
+    """Record what `happened` to the invoice just written, and answer its view.
+
+    Every invoice write ends here, so each records exactly one event, in its own
+    transaction; the view is read on that transaction too.
+    """
+    invoice = written.invoice
+    await events.record(
+        conn,
+        account_id=invoice.account_id,
+        type=happened,
+        subject_id=ids.encode(ids.INVOICE, invoice.id),
+        snapshot=snapshots.snapshot(invoice),
+    )
     [view] = await views_in(conn, principal, [written], now)
     return view
 
@@ -92,7 +111,8 @@ async def create(db: Database, *, principal: Principal, new: DraftFields) -> Inv
     async with db.write() as conn:
         draft, customer = await compose(conn, principal, blank, new, now)
         await invoices.insert(conn, draft)
-        return await _answer(conn, principal, _new(draft, snapshot(customer, now)), now)
+        written = _new(draft, snapshot(customer, now))
+        return await _answer(conn, principal, written, now, EventType.INVOICE_CREATED)
 
 
 async def update(
@@ -110,7 +130,8 @@ async def update(
         values.update(changes)
         draft, customer = await compose(conn, principal, stored.invoice, DraftFields(**values), now)
         await invoices.save_draft(conn, draft)
-        return await _answer(conn, principal, _new(draft, snapshot(customer, now)), now)
+        written = _new(draft, snapshot(customer, now))
+        return await _answer(conn, principal, written, now, EventType.INVOICE_UPDATED)
 
 
 async def _finalize(
@@ -139,7 +160,7 @@ async def create_finalized(db: Database, *, principal: Principal, new: NewInvoic
     async with numbering_lock(principal.account_id), db.write() as conn:
         final = await _finalize(conn, draft, now, unusable=no_customer())
         await invoices.insert(conn, final)
-        return await _answer(conn, principal, _new(final), now)
+        return await _answer(conn, principal, _new(final), now, EventType.INVOICE_CREATED)
 
 
 async def finalize(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
@@ -152,7 +173,7 @@ async def finalize(db: Database, *, principal: Principal, invoice_id: str) -> In
         final = await _finalize(conn, draft, now, unusable=archived)
         if not await invoices.save_draft(conn, final):
             raise InvalidState("the invoice is no longer a draft")
-        return await _answer(conn, principal, _new(final), now)
+        return await _answer(conn, principal, _new(final), now, EventType.INVOICE_FINALIZED)
 
 
 class Transition(Protocol):
@@ -166,7 +187,12 @@ Save = Callable[[AsyncConnection, Invoice], Awaitable[object]]
 
 
 async def _change(
-    db: Database, principal: Principal, invoice_id: str, transition: Transition, save: Save
+    db: Database,
+    principal: Principal,
+    invoice_id: str,
+    transition: Transition,
+    save: Save,
+    happened: EventType,
 ) -> InvoiceView:
     """Lock the caller's invoice, apply `transition`, `save` it and answer its view."""
     now = utc_now()
@@ -174,7 +200,7 @@ async def _change(
         stored = await _locked(conn, principal, invoice_id, now)
         changed = transition(stored.invoice, now=now)
         await save(conn, changed)
-        return await _answer(conn, principal, replace(stored, invoice=changed), now)
+        return await _answer(conn, principal, replace(stored, invoice=changed), now, happened)
 
 
 async def _save_voided(conn: AsyncConnection, voided: Invoice) -> None:
@@ -196,13 +222,16 @@ def _restored(invoice: Invoice, /, *, now: datetime) -> Invoice:
 
 async def void(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
     """Void a finalized or uncollectible unpaid invoice; its consumed credit is restored."""
-    return await _change(db, principal, invoice_id, Invoice.voided, _save_voided)
+    return await _change(
+        db, principal, invoice_id, Invoice.voided, _save_voided, EventType.INVOICE_VOIDED
+    )
 
 
 async def mark_uncollectible(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
     """Give up on collecting a finalized unpaid invoice."""
     given_up = Invoice.marked_uncollectible
-    return await _change(db, principal, invoice_id, given_up, invoices.save_lifecycle)
+    happened = EventType.INVOICE_MARKED_UNCOLLECTIBLE
+    return await _change(db, principal, invoice_id, given_up, invoices.save_lifecycle, happened)
 
 
 async def archive(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
@@ -212,9 +241,11 @@ async def archive(db: Database, *, principal: Principal, invoice_id: str) -> Inv
     def archived(invoice: Invoice, /, *, now: datetime) -> Invoice:
         return _shown(invoice).archived(now=now, today=today)
 
-    return await _change(db, principal, invoice_id, archived, invoices.save_state)
+    happened = EventType.INVOICE_ARCHIVED
+    return await _change(db, principal, invoice_id, archived, invoices.save_state, happened)
 
 
 async def restore(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
     """Restore an archived invoice to the status its facts give it."""
-    return await _change(db, principal, invoice_id, _restored, invoices.save_state)
+    happened = EventType.INVOICE_RESTORED
+    return await _change(db, principal, invoice_id, _restored, invoices.save_state, happened)
