@@ -15,10 +15,10 @@ from invoicery.api.ap.schemas import (
     PaginatedResponseCustomer,
     error_responses,
 )
-from invoicery.api.ap.security import CustomersRead, CustomersWrite, DatabaseDep
 from invoicery.api.json import JsonResponse
 from invoicery.service import customers
 from invoicery.service.customers import CustomerQuery, NewCustomer
+from invoicery.web.deps import CustomersRead, CustomersWrite, DatabaseDep
 
 __all__ = ["router"]
 

@@ -16,11 +16,11 @@ from invoicery.api.ap.schemas import (
     PaginatedResponseInvoice,
     error_responses,
 )
-from invoicery.api.ap.security import DatabaseDep, InvoicesRead, InvoicesWrite
 from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of
 from invoicery.domain.status import ApStatus
 from invoicery.service import invoices
 from invoicery.service.invoices import CursorQuery, NewInvoice, NewLine
+from invoicery.web.deps import DatabaseDep, InvoicesRead, InvoicesWrite
 
 __all__ = ["router"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from invoicery.api.ap.security import DatabaseDep, InvoicesRead, InvoicesWrite
 from invoicery.api.billing import documents
 from invoicery.api.billing.params import Page, PerPage, errors
 from invoicery.api.billing.render import coupon_document, page_document
@@ -14,6 +13,7 @@ from invoicery.api.json import DecimalJsonRoute, JsonResponse
 from invoicery.domain.coupons import Discount, DiscountKind
 from invoicery.service import coupons
 from invoicery.service.coupons import NewCoupon
+from invoicery.web.deps import DatabaseDep, InvoicesRead, InvoicesWrite
 
 __all__ = ["router"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from invoicery.api.ap.security import CustomersRead, CustomersWrite, DatabaseDep
 from invoicery.api.billing import documents
 from invoicery.api.billing.params import errors
 from invoicery.api.billing.render import credit_entry_document, ledger_document
 from invoicery.api.billing.schemas import CreditGrantRequest
 from invoicery.api.json import DecimalJsonRoute, JsonResponse
 from invoicery.service import credits
+from invoicery.web.deps import CustomersRead, CustomersWrite, DatabaseDep
 
 __all__ = ["router"]
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from invoicery.api.ap.security import CustomersRead, CustomersWrite, DatabaseDep
 from invoicery.api.billing import documents
 from invoicery.api.billing.params import Page, PerPage, errors
 from invoicery.api.billing.render import customer_document, invoicing_entity_id, page_document
@@ -26,6 +25,7 @@ from invoicery.domain.customer import Address, CustomTax, ShippingAddress
 from invoicery.domain.errors import BadRequest
 from invoicery.service import customers
 from invoicery.service.customers import CustomerQuery, NewCustomer
+from invoicery.web.deps import CustomersRead, CustomersWrite, DatabaseDep
 
 __all__ = ["router"]
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 from pydantic import StringConstraints
 from starlette.responses import Response
 
-from invoicery.api.ap.security import DatabaseDep, InvoicesRead, InvoicesWrite
 from invoicery.api.billing import documents
 from invoicery.api.billing.params import Page, PerPage, errors
 from invoicery.api.billing.render import invoice_document, page_document
@@ -24,6 +23,7 @@ from invoicery.service.invoices import (
     NewSubLine,
     NumberedQuery,
 )
+from invoicery.web.deps import DatabaseDep, InvoicesRead, InvoicesWrite
 
 __all__ = ["router"]
 
