@@ -99,8 +99,8 @@ class Customer:
         errors: dict[str, str] = {}
         if not self.name:
             errors["name"] = "must not be empty"
-        if not money.is_supported_currency(self.currency):
-            errors["currency"] = "not a supported ISO 4217 currency code"
+        if (message := money.currency_error(self.currency)) is not None:
+            errors["currency"] = message
         for index, tax in enumerate(self.custom_taxes):
             if (message := rate_error(tax.rate)) is not None:
                 errors[f"custom_taxes[{index}].rate"] = message

@@ -69,6 +69,11 @@ def is_supported_currency(currency: str) -> bool:
     return True
 
 
+def currency_error(currency: str) -> str | None:
+    """Why `currency` cannot be an invoice's currency, or None (the one message for it)."""
+    return None if is_supported_currency(currency) else "not a supported ISO 4217 currency code"
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
     """Convert a major-unit decimal to integer minor units, refusing to round.
 

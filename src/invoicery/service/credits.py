@@ -39,8 +39,8 @@ async def grant(
 ) -> CreditEntry:
     """Add `amount` minor units of `currency` to a customer's credit balance."""
     errors: dict[str, str] = {}
-    if not money.is_supported_currency(currency):
-        errors["currency"] = "not a supported ISO 4217 currency code"
+    if (message := money.currency_error(currency)) is not None:
+        errors["currency"] = message
     if not 0 < amount <= MAX_GRANT:
         errors["amount"] = f"must be a positive amount in minor units, at most {MAX_GRANT}"
     if errors:

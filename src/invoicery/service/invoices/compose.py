@@ -46,7 +46,6 @@ __all__ = [
 DEFAULT_CURRENCY = "USD"
 MAX_NET_TERMS = 3650
 _INVALID = "the invoice is invalid"
-_UNSUPPORTED_CURRENCY = "not a supported ISO 4217 currency code"
 _NO_CUSTOMER = "no such customer"
 
 
@@ -153,8 +152,8 @@ def draft_of(principal: Principal, new: NewInvoice, now: datetime) -> Invoice:
     """
     errors: dict[str, str] = {}
     lines: tuple[LineItem, ...] = ()
-    if not money.is_supported_currency(new.currency):
-        errors["currency"] = _UNSUPPORTED_CURRENCY
+    if (message := money.currency_error(new.currency)) is not None:
+        errors["currency"] = message
     else:
         lines = exact_lines(new.line_items, new.currency, errors)
     today = today_in(principal.timezone, now)
@@ -245,8 +244,8 @@ async def compose(
     if customer is None or customer.archived_at is not None:
         raise no_customer()
     currency = values.currency or customer.currency
-    if not money.is_supported_currency(currency):
-        errors["currency"] = _UNSUPPORTED_CURRENCY
+    if (message := money.currency_error(currency)) is not None:
+        errors["currency"] = message
         currency = customer.currency
     invoice_date = values.invoice_date or today_in(principal.timezone, now)
     due = _due_date(invoice_date, values.net_terms, values.due_date, errors)
