@@ -14,6 +14,8 @@ from invoicery.api.ap import invoices as ap_invoices
 from invoicery.api.ap import links as ap_links
 from invoicery.api.ap import oauth
 from invoicery.api.ap import pdf_link as ap_pdf_link
+from invoicery.api.ap import webhook_render as ap_webhook_render
+from invoicery.api.ap import webhooks as ap_webhooks
 from invoicery.api.ap.errors import render_http_error
 from invoicery.api.billing import routes as billing
 from invoicery.api.openapi import install_openapi
@@ -29,9 +31,10 @@ from invoicery.web.errors import install_error_handlers
 from invoicery.web.routing import include_routers
 from invoicery.web.text_policy import StorableTextMiddleware
 from invoicery.web.urls import PAGES_PREFIX
+from invoicery.webhooks.bodies import Renderers
 from invoicery.worker import in_background
 
-__all__ = ["PUBLIC_ROUTERS", "create_app"]
+__all__ = ["PUBLIC_ROUTERS", "create_app", "webhook_renderers"]
 
 AP_FACE = (
     oauth.router,
@@ -39,6 +42,7 @@ AP_FACE = (
     ap_customers.router,
     ap_links.router,
     ap_pdf_link.router,
+    ap_webhooks.router,
     downloads.router,
 )
 BILLING_FACE = (billing_download.router, billing.router)
@@ -50,18 +54,24 @@ BILLING_FACE = (billing_download.router, billing.router)
 PUBLIC_ROUTERS = (oauth.router, downloads.router, pages.router)
 
 
+def webhook_renderers() -> Renderers:
+    """What each face puts in a webhook body: the event's subject as that face renders it."""
+    return Renderers(ap_data=ap_webhook_render.event_data)
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """Build the application; `database` lets tests share an engine."""
     settings = settings or Settings()
     db = database or Database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
     processor = create_processor(settings.payment_processor)
+    renderers = webhook_renderers()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         tune_garbage_collector()
         tune_thread_switching()
         if settings.settlement_in_server:
-            async with in_background(db, processor, settings):
+            async with in_background(db, processor, settings, renderers=renderers):
                 yield
         else:
             yield

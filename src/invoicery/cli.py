@@ -92,9 +92,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     from invoicery import worker
+    from invoicery.app import webhook_renderers
 
-    print("Settling due ACH payments; stop with Ctrl-C.", flush=True)
-    return worker.main(settings)
+    print("Settling due ACH payments and delivering webhooks; stop with Ctrl-C.", flush=True)
+    return worker.main(settings, renderers=webhook_renderers())
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:

@@ -146,8 +146,8 @@ def _run_settings(settings: Settings) -> dict[str, Any]:
     }
 
 
-def main(settings: Settings) -> int:
-    """Run the worker in the foreground until SIGINT or SIGTERM."""
+def main(settings: Settings, *, renderers: Renderers = DEFAULT_RENDERERS) -> int:
+    """Run the worker in the foreground until SIGINT or SIGTERM; `renderers` build bodies."""
 
     async def serve() -> None:
         db = Database(settings.resolved_database_url(), pool_size=2)
@@ -161,7 +161,7 @@ def main(settings: Settings) -> int:
                     db,
                     create_processor(settings.payment_processor),
                     stop=stop,
-                    webhooks=Deliverer(db, client),
+                    webhooks=Deliverer(db, client, renderers=renderers),
                     **_run_settings(settings),
                 )
         finally:

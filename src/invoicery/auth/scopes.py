@@ -14,6 +14,8 @@ class Scope(StrEnum):
     INVOICES_WRITE = "invoices:write"
     CUSTOMERS_READ = "customers:read"
     CUSTOMERS_WRITE = "customers:write"
+    WEBHOOKS_READ = "webhooks:read"
+    WEBHOOKS_WRITE = "webhooks:write"
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(scope.value for scope in Scope)

@@ -14,25 +14,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.events import Event, EventType
-from invoicery.domain.webhooks import Delivery, DeliveryStatus, Outcome
+from invoicery.domain.webhooks import Delivery, DeliveryStatus, Face, Outcome
+from invoicery.store.pagination import PageRequest, RowPage, fetch_page
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import events, webhook_attempts, webhook_deliveries, webhook_endpoints
 
 __all__ = [
     "Attempt",
+    "DeliveryFilters",
     "attempts_of",
     "claim_due",
     "delete_finished_before",
     "fail_pending",
+    "get",
     "insert_attempt",
     "insert_many",
     "list_for_endpoint",
+    "list_numbered",
+    "list_page",
     "lock_leased",
     "save",
+    "to_delivery",
     "undelivered_events",
 ]
 
@@ -51,7 +57,20 @@ class Attempt:
     next_attempt_at: datetime | None
 
 
-def _to_delivery(row: ColumnValues) -> Delivery:
+@dataclass(frozen=True, slots=True)
+class DeliveryFilters:
+    """Which of an account's deliveries a list shows; None leaves a filter out."""
+
+    face: Face | None = None
+    endpoint_id: UUID | None = None
+    event_types: Sequence[EventType] | None = None
+    statuses: Sequence[DeliveryStatus] | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def to_delivery(row: ColumnValues) -> Delivery:
+    """The delivery a row of `webhook_deliveries` holds."""
     return Delivery(
         id=row["id"],
         account_id=row["account_id"],
@@ -152,7 +171,7 @@ async def claim_due(
         .values(status=DeliveryStatus.SENDING.value, lease=lease, next_attempt_at=lease_until)
     )
     rows = await conn.execute(select(webhook_deliveries).where(_d.id.in_(ids)).order_by(_d.id))
-    return [_to_delivery(row) for row in rows.mappings()]
+    return [to_delivery(row) for row in rows.mappings()]
 
 
 async def lock_leased(
@@ -170,7 +189,7 @@ async def lock_leased(
         .with_for_update()
     )
     row = (await conn.execute(query)).mappings().first()
-    return _to_delivery(row) if row else None
+    return to_delivery(row) if row else None
 
 
 async def save(conn: AsyncConnection, delivery: Delivery) -> None:
@@ -247,7 +266,7 @@ async def list_for_endpoint(
         .order_by(_d.event_id.desc())
         .limit(limit)
     )
-    return [_to_delivery(row) for row in (await conn.execute(query)).mappings()]
+    return [to_delivery(row) for row in (await conn.execute(query)).mappings()]
 
 
 async def fail_pending(
@@ -272,3 +291,64 @@ async def delete_finished_before(conn: AsyncConnection, *, before: datetime) -> 
         delete(webhook_deliveries).where(_d.created_at < before, _d.status.not_in(_DUE))
     )
     return result.rowcount or 0
+
+
+async def get(
+    conn: AsyncConnection, *, account_id: UUID, delivery_id: UUID, for_update: bool = False
+) -> Delivery | None:
+    """The account's delivery `delivery_id`, locked for the transaction if `for_update`."""
+    query = select(webhook_deliveries).where(_d.account_id == account_id, _d.id == delivery_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
+    return to_delivery(row) if row else None
+
+
+def _conditions(account_id: UUID, filters: DeliveryFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [_d.account_id == account_id]
+    if filters.face is not None:
+        conditions.append(
+            _d.endpoint_id.in_(
+                select(webhook_endpoints.c.id).where(
+                    webhook_endpoints.c.account_id == account_id,
+                    webhook_endpoints.c.face == filters.face.value,
+                )
+            )
+        )
+    if filters.endpoint_id is not None:
+        conditions.append(_d.endpoint_id == filters.endpoint_id)
+    if filters.event_types is not None:
+        conditions.append(_d.event_type.in_([kind.value for kind in filters.event_types]))
+    if filters.statuses is not None:
+        conditions.append(_d.status.in_([status.value for status in filters.statuses]))
+    if filters.created_from is not None:
+        conditions.append(_d.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        conditions.append(_d.created_at <= filters.created_to)
+    return conditions
+
+
+async def list_page(
+    conn: AsyncConnection, *, account_id: UUID, filters: DeliveryFilters, page: PageRequest
+) -> RowPage:
+    """One keyset page of the account's deliveries matching `filters`, newest first."""
+    return await fetch_page(
+        conn, webhook_deliveries, conditions=_conditions(account_id, filters), page=page
+    )
+
+
+async def list_numbered(
+    conn: AsyncConnection, *, account_id: UUID, filters: DeliveryFilters, offset: int, limit: int
+) -> tuple[list[Delivery], int]:
+    """One numbered page of the account's deliveries matching `filters`, and the total."""
+    conditions = _conditions(account_id, filters)
+    total = (await conn.execute(select(func.count()).where(*conditions))).scalar_one()
+    query = (
+        select(webhook_deliveries)
+        .where(*conditions)
+        .order_by(_d.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await conn.execute(query)).mappings().all()
+    return [to_delivery(row) for row in rows], int(total)

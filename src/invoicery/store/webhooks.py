@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.events import EventType
 from invoicery.domain.webhooks import Endpoint, Face
+from invoicery.store.pagination import PageRequest, RowPage, fetch_page
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import webhook_endpoints
 
@@ -20,16 +21,19 @@ __all__ = [
     "get",
     "insert",
     "list_for_account",
+    "list_page",
     "lock_for_fanout",
     "save",
     "save_health",
     "set_fanout_mark",
+    "to_endpoint",
 ]
 
 _t = webhook_endpoints.c
 
 
-def _to_endpoint(row: ColumnValues) -> Endpoint:
+def to_endpoint(row: ColumnValues) -> Endpoint:
+    """The endpoint a row of `webhook_endpoints` holds."""
     return Endpoint(
         id=row["id"],
         account_id=row["account_id"],
@@ -95,7 +99,7 @@ async def get(
     if for_update:
         query = query.with_for_update()
     row = (await conn.execute(query)).mappings().first()
-    return _to_endpoint(row) if row else None
+    return to_endpoint(row) if row else None
 
 
 async def list_for_account(
@@ -108,7 +112,25 @@ async def list_for_account(
         .order_by(_t.id)
         .limit(limit)
     )
-    return [_to_endpoint(row) for row in (await conn.execute(query)).mappings()]
+    return [to_endpoint(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def list_page(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    face: Face,
+    page: PageRequest,
+    topic: str | None = None,
+    active: bool | None = None,
+) -> RowPage:
+    """One keyset page of the account's endpoints of `face`, newest first, filtered."""
+    conditions = [_t.account_id == account_id, _t.face == face.value]
+    if topic is not None:
+        conditions.append(_t.topic == topic)
+    if active is not None:
+        conditions.append(_t.disabled.is_(not active))
+    return await fetch_page(conn, webhook_endpoints, conditions=conditions, page=page)
 
 
 async def save(conn: AsyncConnection, endpoint: Endpoint) -> None:
@@ -164,7 +186,7 @@ async def lock_for_fanout(
         .with_for_update()
     )
     row = (await conn.execute(query)).mappings().first()
-    return (_to_endpoint(row), row["fanout_mark"]) if row else None
+    return (to_endpoint(row), row["fanout_mark"]) if row else None
 
 
 async def set_fanout_mark(

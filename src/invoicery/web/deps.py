@@ -33,6 +33,8 @@ __all__ = [
     "DatabaseDep",
     "InvoicesRead",
     "InvoicesWrite",
+    "WebhooksRead",
+    "WebhooksWrite",
     "authenticated_principal",
     "current_principal",
     "get_db",
@@ -112,3 +114,5 @@ InvoicesRead = Annotated[Principal, Security(current_principal, scopes=[Scope.IN
 InvoicesWrite = Annotated[Principal, Security(current_principal, scopes=[Scope.INVOICES_WRITE])]
 CustomersRead = Annotated[Principal, Security(current_principal, scopes=[Scope.CUSTOMERS_READ])]
 CustomersWrite = Annotated[Principal, Security(current_principal, scopes=[Scope.CUSTOMERS_WRITE])]
+WebhooksRead = Annotated[Principal, Security(current_principal, scopes=[Scope.WEBHOOKS_READ])]
+WebhooksWrite = Annotated[Principal, Security(current_principal, scopes=[Scope.WEBHOOKS_WRITE])]
