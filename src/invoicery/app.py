@@ -18,6 +18,8 @@ from invoicery.api.ap import webhook_render as ap_webhook_render
 from invoicery.api.ap import webhooks as ap_webhooks
 from invoicery.api.ap.errors import render_http_error
 from invoicery.api.billing import routes as billing
+from invoicery.api.billing import webhook_render as billing_webhook_render
+from invoicery.api.billing import webhooks as billing_webhooks
 from invoicery.api.openapi import install_openapi
 from invoicery.config import Settings
 from invoicery.pages import routes as pages
@@ -45,7 +47,7 @@ AP_FACE = (
     ap_webhooks.router,
     downloads.router,
 )
-BILLING_FACE = (billing_download.router, billing.router)
+BILLING_FACE = (billing_download.router, billing.router, billing_webhooks.router)
 
 # Served without a bearer token, each on its own authority: client credentials, a
 # signed link, an unguessable page token. Every other router needs a token on every
@@ -56,7 +58,9 @@ PUBLIC_ROUTERS = (oauth.router, downloads.router, pages.router)
 
 def webhook_renderers() -> Renderers:
     """What each face puts in a webhook body: the event's subject as that face renders it."""
-    return Renderers(ap_data=ap_webhook_render.event_data)
+    return Renderers(
+        ap_data=ap_webhook_render.event_data, v1_fields=billing_webhook_render.event_fields
+    )
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

@@ -1,0 +1,128 @@
+"""Webhook endpoints, deliveries and event bodies as billing-v1 (Meteroid) JSON documents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from invoicery.api.billing.render import coupon_document, customer_document
+from invoicery.api.json import timestamp_text
+from invoicery.domain import ids
+from invoicery.domain.coupons import Coupon
+from invoicery.domain.customer import Customer
+from invoicery.domain.events import Event, EventType
+from invoicery.domain.webhooks import ENDPOINT_PREFIX, Delivery, DeliveryStatus, Endpoint
+from invoicery.service.webhooks import MANUALLY_DISABLED
+from invoicery.store.snapshots import restore
+from invoicery.webhooks.bodies import snapshot_as_fields
+
+__all__ = [
+    "DELIVERY_STATUSES",
+    "MAX_IN_FLIGHT",
+    "created_document",
+    "delivery_document",
+    "endpoint_document",
+    "event_fields",
+]
+
+# What the worker sends to one endpoint at most at once (its whole concurrency).
+MAX_IN_FLIGHT = 20
+
+# Meteroid's delivery status of each of ours (CANCELLED has none: it is never shown).
+DELIVERY_STATUSES: Mapping[DeliveryStatus, str] = {
+    DeliveryStatus.PENDING: "PENDING",
+    DeliveryStatus.SENDING: "IN_FLIGHT",
+    DeliveryStatus.SUCCEEDED: "SUCCEEDED",
+    DeliveryStatus.FAILED: "FAILED",
+}
+
+_CUSTOMER_FIELDS = ("name", "alias", "billing_email", "invoicing_emails", "phone", "currency")
+_COUPON_FIELDS = ("code", "description", "discount", "expires_at", "redemption_limit")
+
+
+def _time(moment: Any) -> str | None:
+    return timestamp_text(moment) if moment is not None else None
+
+
+def _disabled_reason(endpoint: Endpoint) -> str | None:
+    if not endpoint.disabled:
+        return None
+    reason = endpoint.disabled_reason or ""
+    if reason == MANUALLY_DISABLED:
+        return "MANUAL"
+    return "GONE" if "410" in reason else "AUTO_FAILURES"
+
+
+def endpoint_document(endpoint: Endpoint) -> dict[str, Any]:
+    """Meteroid's `WebhookEndpoint`; the secret is never part of it."""
+    return {
+        "id": endpoint.public_id,
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "event_types": [kind.value for kind in endpoint.event_types],
+        "headers": [
+            {"name": name, "sensitive": False, "set": True, "value": value}
+            for name, value in endpoint.headers.items()
+        ],
+        "disabled": endpoint.disabled,
+        "disabled_reason": _disabled_reason(endpoint),
+        "consecutive_failures": endpoint.consecutive_failures,
+        "max_in_flight": MAX_IN_FLIGHT,
+        "needs_setup": False,
+        "rate_limit_per_sec": None,
+        "last_success_at": _time(endpoint.last_success_at),
+        "last_failure_at": _time(endpoint.last_failure_at),
+        "created_at": timestamp_text(endpoint.created_at),
+        "updated_at": timestamp_text(endpoint.updated_at),
+    }
+
+
+def created_document(endpoint: Endpoint) -> dict[str, Any]:
+    """Meteroid's `CreatedWebhookEndpoint`: the endpoint's fields and its secret, flattened."""
+    return {**endpoint_document(endpoint), "secret": endpoint.secret}
+
+
+def delivery_document(delivery: Delivery) -> dict[str, Any]:
+    """Meteroid's `WebhookDelivery`."""
+    completed = delivery.delivered_at
+    if delivery.status is DeliveryStatus.FAILED:
+        completed = delivery.last_attempt_at
+    return {
+        "id": delivery.public_id,
+        "endpoint_id": ids.encode(ENDPOINT_PREFIX, delivery.endpoint_id),
+        "event_type": delivery.event_type.value,
+        "message_id": delivery.webhook_id,
+        "status": DELIVERY_STATUSES[delivery.status],
+        "attempt_count": delivery.attempts,
+        "manual": False,
+        "created_at": timestamp_text(delivery.created_at),
+        "completed_at": _time(completed),
+        "next_attempt_at": _time(delivery.next_attempt_at),
+        "last_error": delivery.last_error,
+        "last_response_status": delivery.last_status_code,
+    }
+
+
+def _present(document: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: document[name] for name in names if document.get(name) not in (None, "")}
+
+
+def event_fields(event: Event) -> Mapping[str, Any]:
+    """A v1 delivery's subject fields, flattened beside the envelope; absent values left out.
+
+    Customers and coupons are rendered by their endpoints' own renderers. Invoices and
+    payments keep their stored snapshot until their events are recorded by the reshaped
+    invoices service.
+    """
+    if event.type.subject == "customer":
+        customer = customer_document(restore(Customer, event.snapshot))
+        return {"customer_id": customer["id"], **_present(customer, _CUSTOMER_FIELDS)}
+    if event.type.subject == "coupon":
+        coupon = coupon_document(restore(Coupon, event.snapshot))
+        return {
+            "coupon_id": coupon["id"],
+            **_present(coupon, _COUPON_FIELDS),
+            "reusable": True,
+            "disabled": event.type is EventType.COUPON_ARCHIVED,
+        }
+    return snapshot_as_fields(event)
