@@ -24,6 +24,7 @@ CORE = (
     "invoicery.pdf",
     "invoicery.service",
     "invoicery.store",
+    "invoicery.webhooks",
 )
 FRAMEWORKS = ("fastapi", "starlette", "pydantic", "sqlalchemy", "alembic", "jinja2", "asyncpg")
 
