@@ -98,6 +98,18 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     return worker.main(settings, renderers=webhook_renderers())
 
 
+def _webhooks_listen(settings: Settings, args: argparse.Namespace) -> int:
+    from invoicery import webhook_listen
+    from invoicery.app import webhook_renderers
+
+    return webhook_listen.main(
+        settings,
+        account_name=args.account,
+        forward_to=args.forward_to,
+        renderers=webhook_renderers(),
+    )
+
+
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     upgrade(settings.resolved_database_url())
     print("Database is at the newest schema revision.")
@@ -203,6 +215,16 @@ def _parser() -> argparse.ArgumentParser:
     revoke = clients.add_parser("revoke", help="revoke a client and all its tokens")
     revoke.add_argument("client_id")
     revoke.set_defaults(handler=_clients_revoke)
+
+    hooks = commands.add_parser("webhooks", help="webhook tools").add_subparsers(
+        dest="action", required=True
+    )
+    listen = hooks.add_parser(
+        "listen", help="forward the account's events to a local URL until Ctrl-C"
+    )
+    listen.add_argument("--forward-to", required=True, metavar="URL")
+    listen.add_argument("--account", default=DEFAULT_ACCOUNT)
+    listen.set_defaults(handler=_webhooks_listen)
 
     accounts = commands.add_parser("accounts", help="merchant settings").add_subparsers(
         dest="action", required=True

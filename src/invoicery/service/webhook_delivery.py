@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -72,11 +72,15 @@ class Deliverer:
     lease: timedelta = LEASE
     batch: int = 200
     concurrency: int = 20
+    only: tuple[UUID, UUID] | None = None  # (account id, endpoint id): deliver to it alone
 
     async def fan_out(self, *, now: datetime) -> int:
         """Make the deliveries of new events for every enabled endpoint; how many were made."""
-        async with self.db.read() as conn:
-            keys = await endpoints.enabled_keys(conn)
+        if self.only is not None:
+            keys: Sequence[tuple[UUID, UUID]] = [self.only]
+        else:
+            async with self.db.read() as conn:
+                keys = await endpoints.enabled_keys(conn)
         made = 0
         for account_id, endpoint_id in keys:
             while True:
@@ -140,7 +144,12 @@ class Deliverer:
         lease = ids.new_uuid7()
         async with self.db.write() as conn:
             leased = await deliveries.claim_due(
-                conn, now=now, lease=lease, lease_until=now + self.lease, limit=self.batch
+                conn,
+                now=now,
+                lease=lease,
+                lease_until=now + self.lease,
+                limit=self.batch,
+                endpoint=self.only,
             )
             targets: dict[tuple[UUID, UUID], Endpoint] = {}
             for delivery in leased:

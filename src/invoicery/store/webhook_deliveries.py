@@ -147,9 +147,23 @@ async def insert_many(conn: AsyncConnection, deliveries: Sequence[Delivery]) -> 
 
 
 async def claim_due(
-    conn: AsyncConnection, *, now: datetime, lease: UUID, lease_until: datetime, limit: int
+    conn: AsyncConnection,
+    *,
+    now: datetime,
+    lease: UUID,
+    lease_until: datetime,
+    limit: int,
+    endpoint: tuple[UUID, UUID] | None = None,
 ) -> list[Delivery]:
-    """Lease up to `limit` deliveries due at `now`, to enabled endpoints, until `lease_until`."""
+    """Lease up to `limit` deliveries due at `now`, to enabled endpoints, until `lease_until`.
+
+    With `endpoint` (account id, endpoint id), only that endpoint's deliveries.
+    """
+    only = (
+        (_d.account_id == endpoint[0], _d.endpoint_id == endpoint[1])
+        if endpoint is not None
+        else ()
+    )
     enabled = exists().where(
         webhook_endpoints.c.account_id == _d.account_id,
         webhook_endpoints.c.id == _d.endpoint_id,
@@ -157,7 +171,7 @@ async def claim_due(
     )
     due = (
         select(_d.id)
-        .where(_d.status.in_(_DUE), _d.next_attempt_at <= now, enabled)
+        .where(_d.status.in_(_DUE), _d.next_attempt_at <= now, enabled, *only)
         .order_by(_d.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True, of=webhook_deliveries)
