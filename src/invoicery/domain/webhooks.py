@@ -19,7 +19,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from invoicery.domain import ids
-from invoicery.domain.events import EventType
+from invoicery.domain.events import Event, EventType
+from invoicery.domain.status import Lifecycle
 
 __all__ = [
     "AP_TOPICS",
@@ -37,6 +38,7 @@ __all__ = [
     "RetrySchedule",
     "after_attempt",
     "ap_topic",
+    "shown_on",
 ]
 
 ENDPOINT_PREFIX = "whe"
@@ -62,6 +64,14 @@ AP_TOPICS: Mapping[EventType, str] = {
     EventType.PAYMENT_SUCCEEDED: "payment_succeeded",
     EventType.PAYMENT_FAILED: "payment_failed",
 }
+
+
+def shown_on(face: Face, event: Event) -> bool:
+    """Whether `face` shows the subject of `event`: the AP face never shows a draft invoice."""
+    if face is Face.AP and event.type.subject == "invoice":
+        state = event.snapshot.get("state") or {}
+        return bool(state.get("lifecycle") != Lifecycle.DRAFT.value)
+    return True
 
 
 def ap_topic(event_type: EventType) -> str | None:

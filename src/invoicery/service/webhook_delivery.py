@@ -35,6 +35,7 @@ from invoicery.domain.webhooks import (
     Outcome,
     RetrySchedule,
     after_attempt,
+    shown_on,
 )
 from invoicery.service._time import utc_now
 from invoicery.store import webhook_deliveries as deliveries
@@ -129,6 +130,7 @@ class Deliverer:
                         next_attempt_at=now,
                     )
                     for event in found
+                    if shown_on(endpoint.face, event)
                 ],
             )
             full = len(found) == self.batch

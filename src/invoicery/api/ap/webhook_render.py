@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 import orjson
 
-from invoicery.api.ap.render import customer_document
+from invoicery.api.ap.render import customer_document, invoice_document
 from invoicery.api.json import timestamp_text
 from invoicery.domain import ids
 from invoicery.domain.customer import Customer
 from invoicery.domain.events import Event
+from invoicery.domain.invoice import Invoice
+from invoicery.domain.status import ap_status
 from invoicery.domain.webhooks import AP_TOPICS, ENDPOINT_PREFIX, Delivery, Endpoint
+from invoicery.service.invoices.views import summary_of
 from invoicery.store.snapshots import restore
 from invoicery.webhooks.bodies import snapshot_as_data
 
@@ -67,10 +71,14 @@ def event_document(delivery: Delivery) -> dict[str, Any]:
 def event_data(event: Event) -> Mapping[str, Any]:
     """An AP delivery's `data`: the subject exactly as the AP face's GET returns it.
 
-    Customers are rendered by the customer endpoints' own renderer. Invoices and
-    payments keep their stored snapshot until their events are recorded by the
-    reshaped invoices service.
+    Customers and invoices are rendered by their endpoints' own renderers; an invoice's
+    status is the one it had on the event's UTC date. Payments keep their snapshot.
     """
     if event.type.subject == "customer":
         return customer_document(restore(Customer, event.snapshot))
+    if event.type.subject == "invoice":
+        invoice = restore(Invoice, event.snapshot)
+        status = ap_status(invoice.state, event.created_at.astimezone(UTC).date())
+        if status is not None:  # drafts never reach the AP face (`shown_on`)
+            return invoice_document(summary_of(invoice, status))
     return snapshot_as_data(event)

@@ -32,6 +32,7 @@ __all__ = [
     "invoicing_entity_id",
     "ledger_document",
     "page_document",
+    "status_text",
 ]
 
 INVOICING_ENTITY_PREFIX = "ive"
@@ -48,6 +49,11 @@ _PAYMENT_STATUS = {
     PaymentStatus.PAID: "Paid",
 }
 T = TypeVar("T")
+
+
+def status_text(lifecycle: Lifecycle) -> str:
+    """An invoice's billing-v1 `status`: "Draft", "Finalized", "Uncollectible" or "Void"."""
+    return _STATUS[lifecycle]
 
 
 def invoicing_entity_id(account_id: UUID) -> str:
@@ -188,7 +194,7 @@ def invoice_document(view: InvoiceView) -> dict[str, Any]:
     return {
         "id": ids.encode(ids.INVOICE, invoice.id),
         "invoice_number": invoice.invoice_number or "",
-        "status": _STATUS[invoice.state.lifecycle],
+        "status": status_text(invoice.state.lifecycle),
         "payment_status": _PAYMENT_STATUS[invoice.state.payment_status],
         "invoice_type": "OneOff",
         "customer_id": customer_id,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from invoicery.api.billing.render import coupon_document, customer_document
+from invoicery.api.billing.render import coupon_document, customer_document, status_text
 from invoicery.api.json import timestamp_text
 from invoicery.domain import ids
 from invoicery.domain.coupons import Coupon
 from invoicery.domain.customer import Customer
 from invoicery.domain.events import Event, EventType
+from invoicery.domain.invoice import Invoice
 from invoicery.domain.webhooks import ENDPOINT_PREFIX, Delivery, DeliveryStatus, Endpoint
 from invoicery.service.webhooks import MANUALLY_DISABLED
 from invoicery.store.snapshots import restore
@@ -110,9 +111,8 @@ def _present(document: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, A
 def event_fields(event: Event) -> Mapping[str, Any]:
     """A v1 delivery's subject fields, flattened beside the envelope; absent values left out.
 
-    Customers and coupons are rendered by their endpoints' own renderers. Invoices and
-    payments keep their stored snapshot until their events are recorded by the reshaped
-    invoices service.
+    Customers and coupons are rendered by their endpoints' own renderers, invoices as
+    Meteroid's invoice events carry them; payments keep their stored snapshot.
     """
     if event.type.subject == "customer":
         customer = customer_document(restore(Customer, event.snapshot))
@@ -124,5 +124,16 @@ def event_fields(event: Event) -> Mapping[str, Any]:
             **_present(coupon, _COUPON_FIELDS),
             "reusable": True,
             "disabled": event.type is EventType.COUPON_ARCHIVED,
+        }
+    if event.type.subject == "invoice":
+        invoice = restore(Invoice, event.snapshot)
+        return {
+            "invoice_id": event.subject_id,
+            "customer_id": ids.encode(ids.CUSTOMER, invoice.customer_id),
+            "status": status_text(invoice.state.lifecycle),
+            "currency": invoice.currency,
+            "total": invoice.total,
+            "tax_amount": invoice.tax_amount,
+            "created_at": timestamp_text(invoice.created_at),
         }
     return snapshot_as_fields(event)

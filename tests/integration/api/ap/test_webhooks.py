@@ -272,3 +272,35 @@ async def test_invalid_event_filters_are_400(tenant: Tenant, params: dict[str, A
     response = await tenant.request("GET", "/webhooks/events", params=params)
     assert response.status_code == 400, response.text
     assert response.json()["validation_errors"]
+
+
+async def test_invoices_reach_ap_subscribers_as_get_shows_them_and_drafts_never(
+    tenant: Tenant, db: Database, settings: Settings, hooks: Receiver
+) -> None:
+    await without_endpoints(db)
+    await _subscribe(tenant, endpoint_url=hooks.url, topic="invoice_created")
+    await _subscribe(tenant, endpoint_url=hooks.url, topic="invoice_updated")
+    draft = await tenant.request(
+        "POST",
+        "/api/v1/invoices",
+        json={
+            "customer_id": (await tenant.customer())["id"],
+            "line_items": [{"name": "Seats", "quantity": "2", "unit_price": "10.00"}],
+        },
+    )
+    assert draft.status_code == 201, draft.text
+    invoice = await tenant.invoice()
+
+    assert await deliver(db, settings, now=NOW) == 1  # the draft is not the AP face's
+    [request] = hooks.requests()
+    body = orjson.loads(request.body)
+    assert body["topic"] == "invoice_created"
+    shown = await tenant.request("GET", f"/invoices/{invoice['id']}")
+    assert body["data"] == shown.json() == invoice
+
+    finalized = await tenant.request("POST", f"/api/v1/invoices/{draft.json()['id']}/finalize")
+    assert finalized.status_code == 200, finalized.text
+    assert await deliver(db, settings, now=NOW) == 1
+    body = orjson.loads(hooks.requests()[-1].body)
+    assert body["topic"] == "invoice_updated"
+    assert body["data"] == (await tenant.request("GET", f"/invoices/{draft.json()['id']}")).json()

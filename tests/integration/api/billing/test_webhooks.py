@@ -343,3 +343,40 @@ async def test_resending_an_unknown_delivery_is_404(tenant: Tenant) -> None:
     for delivery_id in ("whd_nonsense", "whe_x", "0"):
         response = await tenant.request("POST", f"{API}/webhooks/deliveries/{delivery_id}/resend")
         assert_rest_error(response, 404, "NOT_FOUND")
+
+
+async def test_invoice_events_carry_meteroids_invoice_fields(
+    tenant: Tenant, db: Database, settings: Settings, hooks: Receiver
+) -> None:
+    await without_endpoints(db)
+    endpoint = await _endpoint(
+        tenant, url=hooks.url, event_types=["invoice.created", "invoice.finalized"]
+    )
+    draft = await v1.draft(tenant, None, v1.line(tax_rate="0.19"))
+    await v1.act(tenant, draft["id"], "finalize")
+
+    now = utc_now().replace(microsecond=0)
+    assert await deliver(db, settings, now=now) == 2
+    verified = [
+        Webhook(endpoint["secret"]).verify(request.body, request.headers)
+        for request in hooks.requests()
+    ]
+    bodies = sorted(verified, key=lambda body: str(body["id"]))  # event ids are time-ordered
+    assert [(body["type"], body["status"]) for body in bodies] == [
+        ("invoice.created", "Draft"),
+        ("invoice.finalized", "Finalized"),
+    ]
+    final = (await tenant.request("GET", f"{API}/invoices/{draft['id']}")).json()
+    assert bodies[1] == {
+        "id": bodies[1]["id"],
+        "type": "invoice.finalized",
+        "timestamp": bodies[1]["timestamp"],
+        "invoice_id": draft["id"],
+        "customer_id": final["customer_id"],
+        "status": "Finalized",
+        "currency": final["currency"],
+        "total": final["total"],
+        "tax_amount": final["tax_amount"],
+        "created_at": bodies[1]["created_at"],
+    }
+    assert final["tax_amount"] > 0
