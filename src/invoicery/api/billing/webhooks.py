@@ -17,11 +17,13 @@ from invoicery.api.billing.webhook_render import (
     endpoint_document,
 )
 from invoicery.api.json import JsonResponse
+from invoicery.auth.tokens import Principal
 from invoicery.domain.errors import InvalidInput
-from invoicery.domain.webhooks import Face
+from invoicery.domain.webhooks import Endpoint, Face
 from invoicery.service import webhook_deliveries, webhooks
 from invoicery.service._time import utc_now
 from invoicery.service.webhooks import EndpointChanges
+from invoicery.store.database import Database
 from invoicery.web.deps import DatabaseDep, WebhooksRead, WebhooksWrite
 
 __all__ = ["router"]
@@ -47,6 +49,16 @@ def _headers(headers: list[s.WebhookHeaderInput] | None) -> dict[str, str] | Non
             )
         found[header.name] = header.value
     return found
+
+
+async def _v1_endpoint(db: Database, principal: Principal, endpoint_id: str) -> Endpoint:
+    """The caller's v1 endpoint with this id, or `NotFound` (an AP subscription is not one)."""
+    return await webhooks.get_or_raise(
+        db,
+        account_id=principal.account_id,
+        endpoint_id=webhooks.parse_endpoint_id(endpoint_id),
+        face=Face.V1,
+    )
 
 
 @router.get(
@@ -95,12 +107,7 @@ async def create_endpoint(
 )
 async def get_endpoint(principal: WebhooksRead, db: DatabaseDep, endpoint_id: str) -> Response:
     """One webhook endpoint of the account."""
-    endpoint = await webhooks.get_or_raise(
-        db,
-        account_id=principal.account_id,
-        endpoint_id=webhooks.parse_endpoint_id(endpoint_id),
-        face=Face.V1,
-    )
+    endpoint = await _v1_endpoint(db, principal, endpoint_id)
     return JsonResponse(endpoint_document(endpoint))
 
 
@@ -215,12 +222,7 @@ async def rotate_secret(principal: WebhooksWrite, db: DatabaseDep, endpoint_id: 
 )
 async def reveal_secret(principal: WebhooksWrite, db: DatabaseDep, endpoint_id: str) -> Response:
     """The endpoint's current signing secret (a write scope: it lets one forge deliveries)."""
-    endpoint = await webhooks.get_or_raise(
-        db,
-        account_id=principal.account_id,
-        endpoint_id=webhooks.parse_endpoint_id(endpoint_id),
-        face=Face.V1,
-    )
+    endpoint = await _v1_endpoint(db, principal, endpoint_id)
     return JsonResponse({"secret": endpoint.secret})
 
 
