@@ -137,8 +137,10 @@ def test_the_v1_document_finds_no_failure_with_every_check(
         f"Authorization: Bearer {token}",
         "--checks",
         "all",
+        # A stall detector: 1 s is held by test_hostile_properties for targeted requests;
+        # here big generated bodies meet SQLite's fsync on a shared machine (1.08 s seen).
         "--max-response-time",
-        "1",
+        "3",
         "--max-examples",
         MAX_EXAMPLES,
         "--seed",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from invoicery.api.billing.documents import PaginationResponse
 from invoicery.domain.events import EventType
@@ -25,6 +26,8 @@ __all__ = [
 ]
 
 _HEADER_NAME = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$"
+# An absolute http(s) URL with a host and no credentials (the worker checks the address).
+_URL = r"^[hH][tT][tT][pP][sS]?://[^\s/?#@:\[\]]+(:[0-9]{1,5})?([/?#][^\s]*)?$"
 
 
 class WebhookDeliveryStatus(StrEnum):
@@ -45,14 +48,23 @@ class WebhookEndpointDisabledReason(StrEnum):
     GONE = "GONE"
 
 
+def _false_only(value: Any) -> Any:
+    """`false` or null, as JSON has them: no 0, no "false" (`Literal[False]` takes both)."""
+    if value is not None and value is not False:
+        raise ValueError("sensitive headers are not supported")
+    return value
+
+
 class WebhookHeaderInput(BaseModel):
     """A custom header sent with every delivery (sensitive, write-only headers are refused)."""
 
     model_config = ConfigDict(extra="ignore")
 
     name: str = Field(pattern=_HEADER_NAME)
-    sensitive: StrictBool | None = None
-    value: str | None = Field(default=None, max_length=2000, pattern=r"^[^\r\n\x00]*$")
+    sensitive: Annotated[Literal[False] | None, BeforeValidator(_false_only)] = Field(
+        default=None, description="Sensitive (write-only) headers are not supported."
+    )
+    value: str = Field(max_length=2000, pattern=r"^[^\r\n\x00]*$")
 
 
 class CreateWebhookEndpointRequest(BaseModel):
@@ -60,7 +72,7 @@ class CreateWebhookEndpointRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    url: str = Field(min_length=1, max_length=2000)
+    url: str = Field(max_length=2000, pattern=_URL)
     description: str | None = Field(default=None, max_length=1000)
     event_types: list[EventType] | None = Field(
         default=None,
@@ -81,7 +93,7 @@ class UpdateWebhookEndpointRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    url: str | None = Field(default=None, min_length=1, max_length=2000)
+    url: str | None = Field(default=None, max_length=2000, pattern=_URL)
     description: str | None = Field(default=None, max_length=1000)
     disabled: StrictBool | None = None
     event_types: list[EventType] | None = Field(default=None, max_length=100)
