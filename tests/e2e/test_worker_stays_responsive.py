@@ -168,14 +168,19 @@ def test_the_worker_answers_within_100_ms_during_the_heaviest_accepted_requests(
         ).json()
         drafts = [
             http.post("/api/v1/invoices", json=_largest_v1_body(customer["id"])).json()["id"]
-            for _ in range(ATTEMPTS)
+            for _ in range(2 * ATTEMPTS)
         ]
+        # The first half is finalized while measured; the second half now, to be read.
+        finals = drafts[ATTEMPTS:]
+        for final in finals:
+            assert http.post(f"/api/v1/invoices/{final}/finalize").status_code == 200
         for _ in range(9):
             http.post("/invoices", json=_largest_ap_body(ap_customer["id"]))
 
     probe = f"/invoices/{small['id']}"
-    v1 = [f"/api/v1/invoices/{draft}" for draft in drafts]
-    ap = [f"/invoices/{draft}" for draft in drafts]
+    to_finalize = [f"/api/v1/invoices/{draft}/finalize" for draft in drafts[:ATTEMPTS]]
+    v1 = [f"/api/v1/invoices/{final}" for final in finals]
+    ap = [f"/invoices/{final}" for final in finals]
 
     def slowest_during(method: str, paths: list[str], body: Any = None) -> float:
         return _slowest_probe_while(server, token, probe, method, paths, body)
@@ -183,7 +188,7 @@ def test_the_worker_answers_within_100_ms_during_the_heaviest_accepted_requests(
     slowest = {
         "v1 create": slowest_during("POST", ["/api/v1/invoices"], _largest_v1_body(customer["id"])),
         "AP create": slowest_during("POST", ["/invoices"], _largest_ap_body(ap_customer["id"])),
-        "finalize": slowest_during("POST", [f"{path}/finalize" for path in v1]),
+        "finalize": slowest_during("POST", to_finalize),
         "v1 read": slowest_during("GET", v1),
         "AP read": slowest_during("GET", ap),
         # every run renders anew: each draft's PDF is rendered once, then cached

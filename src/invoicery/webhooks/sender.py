@@ -96,6 +96,6 @@ async def attempt(
                 snippet = await _read_snippet(response)
             finally:
                 await response.aclose()
-    except (httpx.HTTPError, TimeoutError, OSError, ValueError) as error:
+    except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError, ValueError) as error:
         return Outcome(status_code=None, duration_ms=elapsed_ms(), error=_error_text(error))
     return Outcome(status_code=response.status_code, duration_ms=elapsed_ms(), response=snippet)

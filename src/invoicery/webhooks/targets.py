@@ -51,6 +51,10 @@ def check_url(url: str) -> None:
         raise TargetRefused("the URL has no host")
     if parts.username is not None or parts.password is not None:
         raise TargetRefused("the URL must not carry credentials")
+    try:
+        httpx.URL(url)  # what the sender will parse: an IDNA-invalid host fails here
+    except httpx.InvalidURL as error:
+        raise TargetRefused(f"not a valid URL: {error}") from error
 
 
 def address_refusal(text: str) -> str | None:

@@ -152,3 +152,8 @@ async def test_redirects_are_not_followed() -> None:
         assert outcome.status_code == 307
         assert not outcome.succeeded
         assert len(hooks.requests()) == 1
+
+
+def test_a_host_the_sender_cannot_encode_is_refused_at_once() -> None:
+    with pytest.raises(TargetRefused, match="not a valid URL"):
+        check_url("http://\u00cacy\u00a5/hook")
