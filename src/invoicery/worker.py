@@ -37,6 +37,8 @@ __all__ = ["MAINTENANCE_SECONDS", "in_background", "main", "run"]
 logger = logging.getLogger("invoicery.worker")
 
 MAINTENANCE_SECONDS = 600.0
+SHUTDOWN_GRACE_SECONDS = 5.0
+"""How long stopping waits for a webhook pass in progress before cancelling it."""
 DEFAULT_PDF_RETENTION = timedelta(days=30)
 
 
@@ -83,7 +85,10 @@ async def run(
     finally:
         if delivering is not None:
             stop.set()
-            await delivering
+            # A pass may be waiting on slow endpoints; shutting down does not wait for them.
+            # What it had claimed stays leased and is delivered again after the lease.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(delivering, SHUTDOWN_GRACE_SECONDS)
 
 
 async def _maintain(db: Database, pdf_retention: timedelta, event_retention: timedelta) -> None:
