@@ -49,7 +49,10 @@ print(response.status_code)
 
 @pytest.fixture
 def server(tmp_path: Path, database_url: str) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path, {"INVOICERY_DATABASE_URL": database_url})
+    # No background worker: the database is shared with earlier tests, whose webhook
+    # endpoints and payments are none of this test's business.
+    env = {"INVOICERY_DATABASE_URL": database_url, "INVOICERY_SETTLEMENT_IN_SERVER": "false"}
+    process = ServerProcess(tmp_path, env)
     yield process
     process.stop()
 

@@ -116,6 +116,11 @@ class Deliverer:
                     limit=self.batch,
                 )
             )
+            shown = [event for event in found if shown_on(endpoint.face, event)]
+            # Rendering a batch of large invoices takes long: not on a serving event loop.
+            payloads = await asyncio.to_thread(
+                lambda: [bodies.body(endpoint.face, event, self.renderers) for event in shown]
+            )
             await deliveries.insert_many(
                 conn,
                 [
@@ -125,12 +130,11 @@ class Deliverer:
                         endpoint_id=endpoint_id,
                         event_id=event.id,
                         event_type=event.type,
-                        payload=bodies.body(endpoint.face, event, self.renderers),
+                        payload=payload,
                         created_at=now,
                         next_attempt_at=now,
                     )
-                    for event in found
-                    if shown_on(endpoint.face, event)
+                    for event, payload in zip(shown, payloads, strict=True)
                 ],
             )
             full = len(found) == self.batch
