@@ -9,7 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from invoicery.domain import money
+from invoicery.domain.credits import MAX_BALANCE
+from invoicery.domain.invoice import MAX_LINE_ITEMS
 from invoicery.domain.numbers import (
+    INT64_MAX,
     MAX_DIGITS,
     MAX_MAGNITUDE,
     MIN_MAGNITUDE,
@@ -85,3 +88,9 @@ def test_to_minor_accepts_the_maximum_itself() -> None:
     assert money.to_minor(largest, "USD") == money.MAX_AMOUNT
     with pytest.raises(money.AmountTooLarge):
         money.to_minor(largest + Decimal("0.01"), "USD")
+
+
+def test_the_amount_limits_fit_the_bigint_columns_they_are_stored_in() -> None:
+    # 1,000 lines at the largest amount, taxed at up to 100 %, still fit a bigint column.
+    assert 2 * MAX_LINE_ITEMS * money.MAX_AMOUNT <= INT64_MAX
+    assert MAX_BALANCE <= INT64_MAX
