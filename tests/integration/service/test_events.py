@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from uuid import UUID
 
@@ -9,8 +10,10 @@ import pytest
 
 from invoicery.domain import ids
 from invoicery.domain.events import EventType
+from invoicery.payments.sandbox import SandboxProcessor
 from invoicery.service import events
 from invoicery.store.database import Database
+from invoicery.worker import run
 from tests.support.tenant import Tenant
 
 
@@ -92,4 +95,40 @@ async def test_pruning_deletes_only_events_older_than_the_retention(
     assert await events.recent(db, account_id=_account(tenant)) == [kept]
     later = edge + timedelta(microseconds=1)
     assert await events.prune(db, now=later, retention=timedelta(days=30)) >= 1
+    assert await events.recent(db, account_id=_account(tenant)) == []
+
+
+async def test_the_workers_maintenance_pass_prunes_events_past_the_retention(
+    db: Database, tenant: Tenant
+) -> None:
+    async with db.write() as conn:
+        await events.record(
+            conn,
+            account_id=_account(tenant),
+            type=EventType.COUPON_CREATED,
+            subject_id="c",
+            snapshot={},
+        )
+    stop = asyncio.Event()
+
+    async def stop_after_first_pass() -> None:
+        while await events.recent(db, account_id=_account(tenant)):  # noqa: ASYNC110 - polls the db
+            await asyncio.sleep(0.01)
+        stop.set()
+
+    # A retention of zero: the maintenance pass of the worker's first round deletes it.
+    await asyncio.wait_for(
+        asyncio.gather(
+            run(
+                db,
+                SandboxProcessor(),
+                poll_seconds=0.01,
+                processor_timeout=5,
+                stop=stop,
+                event_retention=timedelta(0),
+            ),
+            stop_after_first_pass(),
+        ),
+        timeout=30,
+    )
     assert await events.recent(db, account_id=_account(tenant)) == []
