@@ -8,7 +8,6 @@ from datetime import datetime
 from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
 from invoicery.domain.coupons import (
-    COUPON_PREFIX,
     Coupon,
     Discount,
     discount_errors,
@@ -20,7 +19,6 @@ from invoicery.service import events
 from invoicery.service.paging import NumberedPage
 from invoicery.store import coupons
 from invoicery.store.database import Database
-from invoicery.store.snapshots import snapshot
 
 __all__ = ["NewCoupon", "create", "list_numbered"]
 
@@ -59,13 +57,7 @@ async def create(db: Database, *, principal: Principal, new: NewCoupon) -> Coupo
     )
     async with db.write() as conn:
         await coupons.insert(conn, coupon)
-        await events.record(
-            conn,
-            account_id=coupon.account_id,
-            type=EventType.COUPON_CREATED,
-            subject_id=ids.encode(COUPON_PREFIX, coupon.id),
-            snapshot=snapshot(coupon),
-        )
+        await events.record_change(conn, EventType.COUPON_CREATED, coupon)
     return coupon
 
 

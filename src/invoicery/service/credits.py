@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from invoicery.auth.tokens import Principal
-from invoicery.domain import ids, money
-from invoicery.domain.credits import CREDIT_PREFIX, MAX_GRANT, CreditEntry, CreditKind, new_entry
+from invoicery.domain import money
+from invoicery.domain.credits import MAX_GRANT, CreditEntry, CreditKind, new_entry
 from invoicery.domain.customer import Customer
 from invoicery.domain.errors import InvalidInput
 from invoicery.domain.events import EventType
@@ -14,7 +14,6 @@ from invoicery.service import events
 from invoicery.service.customers import resolve_customer
 from invoicery.store import credits
 from invoicery.store.database import Database
-from invoicery.store.snapshots import snapshot
 
 __all__ = ["CreditLedger", "grant", "ledger"]
 
@@ -60,13 +59,7 @@ async def grant(
             description=description,
         )
         await credits.insert(conn, entry)
-        await events.record(
-            conn,
-            account_id=entry.account_id,
-            type=EventType.CREDIT_CREATED,
-            subject_id=ids.encode(CREDIT_PREFIX, entry.id),
-            snapshot=snapshot(entry),
-        )
+        await events.record_change(conn, EventType.CREDIT_CREATED, entry)
     return entry
 
 

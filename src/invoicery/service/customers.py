@@ -27,7 +27,6 @@ from invoicery.store import customers
 from invoicery.store.customers import CustomerFilters
 from invoicery.store.database import Database
 from invoicery.store.pagination import PageRequest
-from invoicery.store.snapshots import snapshot
 
 __all__ = [
     "FIELD_NAMES",
@@ -199,13 +198,7 @@ async def _change_archive(
 
 
 async def _recorded(conn: AsyncConnection, kind: EventType, customer: Customer) -> None:
-    await events.record(
-        conn,
-        account_id=customer.account_id,
-        type=kind,
-        subject_id=ids.encode(ids.CUSTOMER, customer.id),
-        snapshot=snapshot(customer),
-    )
+    await events.record_change(conn, kind, customer)
 
 
 async def archive(

@@ -9,18 +9,42 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from invoicery.domain import ids
+from invoicery.domain.coupons import COUPON_PREFIX
+from invoicery.domain.credits import CREDIT_PREFIX
 from invoicery.domain.events import Event, EventType, new_event
 from invoicery.store import events
 from invoicery.store.database import Database
+from invoicery.store.snapshots import snapshot
 
-__all__ = ["DEFAULT_RETENTION", "prune", "recent", "record"]
+__all__ = ["DEFAULT_RETENTION", "Subject", "prune", "recent", "record", "record_change"]
 
 DEFAULT_RETENTION = timedelta(days=30)
+
+_ID_PREFIXES = {
+    "invoice": ids.INVOICE,
+    "customer": ids.CUSTOMER,
+    "payment": ids.TRANSACTION,
+    "coupon": COUPON_PREFIX,
+    "credit": CREDIT_PREFIX,
+}
+
+
+class Subject(Protocol):
+    """What an event is about: an invoice, a customer, a payment, a coupon, a credit."""
+
+    @property
+    def id(self) -> UUID:
+        """The subject's own id."""
+
+    @property
+    def account_id(self) -> UUID:
+        """The account it belongs to."""
 
 
 async def record(
@@ -35,6 +59,17 @@ async def record(
     event = new_event(account_id=account_id, type=type, subject_id=subject_id, snapshot=snapshot)
     await events.insert(conn, event)
     return event
+
+
+async def record_change(conn: AsyncConnection, type: EventType, subject: Subject) -> Event:
+    """Record that `type` happened to `subject`, as it is now, inside the caller's transaction."""
+    return await record(
+        conn,
+        account_id=subject.account_id,
+        type=type,
+        subject_id=ids.encode(_ID_PREFIXES[type.subject], subject.id),
+        snapshot=snapshot(subject),
+    )
 
 
 async def recent(

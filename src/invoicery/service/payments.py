@@ -24,7 +24,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -36,13 +36,15 @@ from invoicery.domain.errors import InvalidState, NotFound, TooManyAttempts
 from invoicery.domain.events import EventType
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import ApStatus, Lifecycle, PaymentStatus, ap_status
-from invoicery.payments.ach import add_business_days, parse_bank_account
-from invoicery.payments.cards import parse_card
+from invoicery.payments.ach import BankAccountDetails, add_business_days, parse_bank_account
+from invoicery.payments.cards import CardDetails, parse_card
 from invoicery.payments.processor import (
     BankDebit,
     CardCharge,
     ChargeOutcome,
+    ChargeResult,
     DebitOutcome,
+    DebitResult,
     DeclineCode,
     PaymentProcessor,
     ProcessorError,
@@ -57,7 +59,7 @@ from invoicery.payments.transaction import (
 from invoicery.service import events
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import parse_id as parse_invoice_id
-from invoicery.store import accounts, customers, invoices, snapshots, transactions
+from invoicery.store import accounts, customers, invoices, transactions
 from invoicery.store.database import Database
 
 __all__ = [
@@ -258,21 +260,15 @@ async def record_outcome(
     """
     succeeded = transaction.status is TransactionStatus.SETTLED
     if transaction.status in (TransactionStatus.SETTLED, TransactionStatus.FAILED):
-        await events.record(
+        await events.record_change(
             conn,
-            account_id=transaction.account_id,
-            type=EventType.PAYMENT_SUCCEEDED if succeeded else EventType.PAYMENT_FAILED,
-            subject_id=ids.encode(ids.TRANSACTION, transaction.id),
-            snapshot=snapshots.snapshot(transaction),
+            EventType.PAYMENT_SUCCEEDED if succeeded else EventType.PAYMENT_FAILED,
+            transaction,
         )
     if invoice is not None:
         paid = invoice.state.payment_status is PaymentStatus.PAID
-        await events.record(
-            conn,
-            account_id=invoice.account_id,
-            type=EventType.INVOICE_PAID if paid else EventType.INVOICE_UPDATED,
-            subject_id=ids.encode(ids.INVOICE, invoice.id),
-            snapshot=snapshots.snapshot(invoice),
+        await events.record_change(
+            conn, EventType.INVOICE_PAID if paid else EventType.INVOICE_UPDATED, invoice
         )
 
 
@@ -306,6 +302,134 @@ async def _record_decline(
     return PaymentResult(PaymentOutcome.DECLINED, declined, message)
 
 
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """The processor's answer to a card charge or a bank debit, as the page needs it."""
+
+    accepted: bool
+    provider_transaction_id: str | None
+    decline_code: DeclineCode | None
+
+
+def _reply(result: ChargeResult | DebitResult) -> _Reply:
+    accepted = result.outcome in (ChargeOutcome.SUCCEEDED, DebitOutcome.PENDING)
+    return _Reply(accepted, result.provider_transaction_id, result.decline_code)
+
+
+class _Method(Protocol):
+    """One way to pay: what it asks the processor and what its acceptance does."""
+
+    @property
+    def type(self) -> PaymentMethodType:
+        """The method as transactions record it."""
+
+    def prepare(self, invoice: Invoice, attempt: Transaction) -> Transaction:
+        """The attempt with this method's details; `InvalidState` if it cannot pay `invoice`."""
+
+    async def ask(
+        self, processor: PaymentProcessor, request_id: str, attempt: Transaction, description: str
+    ) -> _Reply:
+        """Send the request to the processor."""
+
+    def accept(
+        self, invoice: Invoice, attempt: Transaction, provider_id: str | None, now: datetime
+    ) -> tuple[PaymentOutcome, Transaction, Invoice]:
+        """What an accepted request makes of the attempt and the invoice."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Card:
+    """A card charge: the invoice is PAID as soon as the processor accepts it."""
+
+    card: CardDetails
+    type: PaymentMethodType = PaymentMethodType.CARD
+
+    def prepare(self, invoice: Invoice, attempt: Transaction) -> Transaction:
+        """The attempt with the card's brand and last four digits."""
+        return replace(attempt, card_brand=self.card.brand.value, card_last4=self.card.last4)
+
+    async def ask(
+        self, processor: PaymentProcessor, request_id: str, attempt: Transaction, description: str
+    ) -> _Reply:
+        """Charge the card."""
+        request = CardCharge(request_id, attempt.amount, attempt.currency, self.card, description)
+        return _reply(await processor.charge_card(request))
+
+    def accept(
+        self, invoice: Invoice, attempt: Transaction, provider_id: str | None, now: datetime
+    ) -> tuple[PaymentOutcome, Transaction, Invoice]:
+        """A settled payment and a paid invoice."""
+        paid = replace(
+            attempt,
+            status=TransactionStatus.SETTLED,
+            provider_transaction_id=provider_id,
+            processed_at=now,
+        )
+        return PaymentOutcome.PAID, paid, invoice.payment_settled(now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class _Bank:
+    """An ACH debit: the invoice is RECEIVED until the worker settles the debit."""
+
+    account: BankAccountDetails
+    settles_at: datetime
+    type: PaymentMethodType = PaymentMethodType.BANK_TRANSFER
+
+    def prepare(self, invoice: Invoice, attempt: Transaction) -> Transaction:
+        """The attempt with the account number's hint; only US-dollar invoices qualify."""
+        if invoice.currency != ACH_CURRENCY:
+            raise InvalidState("bank payments are available only for invoices in US dollars")
+        return replace(attempt, account_number_hint=self.account.hint)
+
+    async def ask(
+        self, processor: PaymentProcessor, request_id: str, attempt: Transaction, description: str
+    ) -> _Reply:
+        """Start the debit."""
+        request = BankDebit(request_id, attempt.amount, attempt.currency, self.account, description)
+        return _reply(await processor.debit_bank_account(request))
+
+    def accept(
+        self, invoice: Invoice, attempt: Transaction, provider_id: str | None, now: datetime
+    ) -> tuple[PaymentOutcome, Transaction, Invoice]:
+        """A pending debit due to settle, and an invoice with a payment in flight."""
+        pending = replace(attempt, provider_transaction_id=provider_id, settles_at=self.settles_at)
+        return PaymentOutcome.SUBMITTED, pending, invoice.payment_submitted(now=now)
+
+
+async def _pay(
+    db: Database,
+    processor: PaymentProcessor,
+    *,
+    token: str,
+    method: _Method,
+    processor_timeout: float,
+    now: datetime,
+) -> PaymentResult:
+    async with db.write() as conn:
+        invoice = await _lock_payable(conn, token, now)
+        attempt = method.prepare(invoice, _attempt(invoice, processor, method.type, now))
+        request_id = ids.encode(ids.TRANSACTION, attempt.id)
+        try:
+            reply = await call_processor(
+                method.ask(processor, request_id, attempt, _description(invoice)),
+                processor_timeout,
+            )
+        except ProcessorError as error:
+            return await _record_failure(conn, attempt, error)
+        if not reply.accepted:
+            return await _record_decline(
+                conn, attempt, reply.provider_transaction_id, reply.decline_code
+            )
+        outcome, recorded, changed = method.accept(
+            invoice, attempt, reply.provider_transaction_id, now
+        )
+        await transactions.insert(conn, recorded)
+        await invoices.save_payment_state(conn, changed)
+        await record_outcome(conn, recorded, changed)
+    return PaymentResult(outcome, recorded)
+
+
 async def pay_by_card(
     db: Database,
     processor: PaymentProcessor,
@@ -319,39 +443,9 @@ async def pay_by_card(
     card = parse_card(
         name=form.name, number=form.number, expiry=form.expiry, cvc=form.cvc, today=now.date()
     )
-    async with db.write() as conn:
-        invoice = await _lock_payable(conn, token, now)
-        attempt = replace(
-            _attempt(invoice, processor, PaymentMethodType.CARD, now),
-            card_brand=card.brand.value,
-            card_last4=card.last4,
-        )
-        charge = CardCharge(
-            idempotency_key=ids.encode(ids.TRANSACTION, attempt.id),
-            amount=invoice.amount_due,
-            currency=invoice.currency,
-            card=card,
-            description=_description(invoice),
-        )
-        try:
-            result = await call_processor(processor.charge_card(charge), processor_timeout)
-        except ProcessorError as error:
-            return await _record_failure(conn, attempt, error)
-        if result.outcome is not ChargeOutcome.SUCCEEDED:
-            return await _record_decline(
-                conn, attempt, result.provider_transaction_id, result.decline_code
-            )
-        paid = replace(
-            attempt,
-            status=TransactionStatus.SETTLED,
-            provider_transaction_id=result.provider_transaction_id,
-            processed_at=now,
-        )
-        await transactions.insert(conn, paid)
-        settled = invoice.payment_settled(now=now)
-        await invoices.save_payment_state(conn, settled)
-        await record_outcome(conn, paid, settled)
-    return PaymentResult(PaymentOutcome.PAID, paid)
+    return await _pay(
+        db, processor, token=token, method=_Card(card), processor_timeout=processor_timeout, now=now
+    )
 
 
 async def pay_by_bank(
@@ -369,34 +463,7 @@ async def pay_by_bank(
         name=form.name, routing=form.routing, account=form.account, account_type=form.account_type
     )
     settles_at = add_business_days(now, 1) if settlement_delay is None else now + settlement_delay
-    async with db.write() as conn:
-        invoice = await _lock_payable(conn, token, now)
-        if invoice.currency != ACH_CURRENCY:
-            raise InvalidState("bank payments are available only for invoices in US dollars")
-        attempt = replace(
-            _attempt(invoice, processor, PaymentMethodType.BANK_TRANSFER, now),
-            account_number_hint=account.hint,
-        )
-        debit = BankDebit(
-            idempotency_key=ids.encode(ids.TRANSACTION, attempt.id),
-            amount=invoice.amount_due,
-            currency=invoice.currency,
-            account=account,
-            description=_description(invoice),
-        )
-        try:
-            result = await call_processor(processor.debit_bank_account(debit), processor_timeout)
-        except ProcessorError as error:
-            return await _record_failure(conn, attempt, error)
-        if result.outcome is not DebitOutcome.PENDING:
-            return await _record_decline(
-                conn, attempt, result.provider_transaction_id, result.decline_code
-            )
-        pending = replace(
-            attempt, provider_transaction_id=result.provider_transaction_id, settles_at=settles_at
-        )
-        await transactions.insert(conn, pending)
-        submitted = invoice.payment_submitted(now=now)
-        await invoices.save_payment_state(conn, submitted)
-        await record_outcome(conn, pending, submitted)
-    return PaymentResult(PaymentOutcome.SUBMITTED, pending)
+    method = _Bank(account, settles_at)
+    return await _pay(
+        db, processor, token=token, method=method, processor_timeout=processor_timeout, now=now
+    )

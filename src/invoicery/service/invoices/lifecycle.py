@@ -17,7 +17,6 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.auth.tokens import Principal
-from invoicery.domain import ids
 from invoicery.domain.customer import CustomerSnapshot, snapshot
 from invoicery.domain.errors import InvalidState, NotFound
 from invoicery.domain.events import EventType
@@ -39,7 +38,7 @@ from invoicery.service.invoices.compose import (
 )
 from invoicery.service.invoices.reads import parse_id, today_of, views_in
 from invoicery.service.invoices.views import InvoiceView
-from invoicery.store import customers, invoices, snapshots
+from invoicery.store import customers, invoices
 from invoicery.store.database import Database
 from invoicery.store.invoices import StoredInvoice
 
@@ -68,13 +67,7 @@ async def _answer(
     transaction; the view is read on that transaction too.
     """
     invoice = written.invoice
-    await events.record(
-        conn,
-        account_id=invoice.account_id,
-        type=happened,
-        subject_id=ids.encode(ids.INVOICE, invoice.id),
-        snapshot=snapshots.snapshot(invoice),
-    )
+    await events.record_change(conn, happened, invoice)
     [view] = await views_in(conn, principal, [written], now)
     return view
 
