@@ -4,9 +4,10 @@ Each pass has two steps, neither on any request's path:
 
 1. *Fan-out*: for each enabled endpoint, the events after its high-water mark that it
    subscribes to and has no delivery of become deliveries, their bodies built once by
-   the faces' `Renderers`. The mark trails the clock by `FANOUT_LAG`, so an event whose
-   transaction commits a little after a later one is still found; deliveries are unique
-   per (endpoint, event), so looking twice never delivers twice.
+   the faces' `Renderers`. Event ids are time-ordered but commit in any order, so the
+   mark never passes the start of the oldest transaction still open (an event not yet
+   visible cannot be older), less `FANOUT_LAG` for clocks that disagree; deliveries are
+   unique per (endpoint, event), so looking twice never delivers twice.
 2. *Delivery*: due deliveries are leased in one short transaction (see
    `store.webhook_deliveries`), POSTed with no transaction open, and each outcome is
    recorded in another: delivered, retried on the schedule, failed, or the endpoint
@@ -38,6 +39,7 @@ from invoicery.domain.webhooks import (
     shown_on,
 )
 from invoicery.service._time import utc_now
+from invoicery.store import events as store_events
 from invoicery.store import webhook_deliveries as deliveries
 from invoicery.store import webhooks as endpoints
 from invoicery.store.database import Database
@@ -48,7 +50,7 @@ __all__ = ["FANOUT_LAG", "LEASE", "Claimed", "Deliverer", "prune", "run"]
 
 logger = logging.getLogger("invoicery.webhooks")
 
-FANOUT_LAG = timedelta(seconds=10)
+FANOUT_LAG = timedelta(seconds=10)  # the clock skew tolerated between servers
 LEASE = timedelta(seconds=60)  # well beyond the sender's 10 s deadline
 
 
@@ -74,6 +76,7 @@ class Deliverer:
     batch: int = 200
     concurrency: int = 20
     only: tuple[UUID, UUID] | None = None  # (account id, endpoint id): deliver to it alone
+    clock: Callable[[], datetime] = utc_now  # the clock event ids are made with
 
     async def fan_out(self, *, now: datetime) -> int:
         """Make the deliveries of new events for every enabled endpoint; how many were made."""
@@ -94,9 +97,11 @@ class Deliverer:
     async def _fan_out_one(
         self, account_id: UUID, endpoint_id: UUID, *, now: datetime
     ) -> tuple[int, bool]:
-        # The horizon follows the clock event ids are made with, not the injected `now`.
-        horizon = ids.uuid7_lower_bound(utc_now() - FANOUT_LAG)
         async with self.db.write() as conn:
+            # The horizon follows the clock event ids are made with, not the injected `now`.
+            current = self.clock()
+            oldest = await store_events.oldest_open_transaction(conn)
+            horizon = ids.uuid7_lower_bound(min(current, oldest or current) - FANOUT_LAG)
             locked = await endpoints.lock_for_fanout(
                 conn, account_id=account_id, endpoint_id=endpoint_id
             )

@@ -6,16 +6,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.events import Event, EventType
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import events
 
-__all__ = ["delete_created_before", "insert", "list_recent"]
+__all__ = ["delete_created_before", "insert", "list_recent", "oldest_open_transaction"]
 
 _t = events.c
+
+# Every other session's open transaction in this database, as far as this role may see:
+# the servers of one deployment connect as one role (or one with pg_read_all_stats).
+_OLDEST_OPEN = text(
+    "SELECT min(xact_start) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    " AND xact_start IS NOT NULL"
+)
 
 
 def _to_event(row: ColumnValues) -> Event:
@@ -65,3 +73,16 @@ async def delete_created_before(conn: AsyncConnection, *, before: datetime) -> i
     """Delete every account's events older than `before`; how many were deleted."""
     result = await conn.execute(delete(events).where(_t.created_at < before))
     return result.rowcount or 0
+
+
+async def oldest_open_transaction(conn: AsyncConnection) -> datetime | None:
+    """When the oldest transaction still open in other sessions began; None if there is none.
+
+    An event still invisible to readers belongs to such a transaction, so its id cannot
+    be older than this. On SQLite the caller's write transaction excludes every other
+    writer, so there is none.
+    """
+    if conn.dialect.name != "postgresql":
+        return None
+    oldest: datetime | None = (await conn.execute(_OLDEST_OPEN)).scalar_one()
+    return oldest

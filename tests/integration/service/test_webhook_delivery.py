@@ -397,3 +397,31 @@ async def test_two_workers_deliver_1000_events_exactly_once_each(
     finally:
         await first.dispose()
         await second.dispose()
+
+
+@pytest.mark.postgres_only
+async def test_an_event_committed_long_after_it_was_made_is_still_delivered(
+    postgresql_url: str, client: httpx.AsyncClient, hooks: Receiver
+) -> None:
+    db = Database(postgresql_url, pool_size=5)
+    try:
+        account_id = await _account(await _without_endpoints(db))
+        endpoint = await _v1(db, account_id, hooks.url)
+        # Fan-out runs as if five minutes had passed since the slow transaction made its event.
+        deliverer = _deliverer(db, client, clock=lambda: utc_now() + timedelta(minutes=5))
+        async with db.write() as slow:
+            slow_event = await events.record(
+                slow,
+                account_id=account_id,
+                type=EventType.INVOICE_PAID,
+                subject_id="inv_slow",
+                snapshot={"id": "inv_slow"},
+            )
+            [quick] = await _record(db, account_id)
+            assert await deliverer.fan_out(now=utc_now()) == 1
+        assert await deliverer.fan_out(now=utc_now()) == 1
+
+        delivered = {delivery.event_id for delivery in await _deliveries(db, endpoint)}
+        assert delivered == {quick.id, slow_event.id}
+    finally:
+        await db.dispose()
