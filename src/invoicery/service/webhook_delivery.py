@@ -39,6 +39,7 @@ from invoicery.domain.webhooks import (
     shown_on,
 )
 from invoicery.service._time import utc_now
+from invoicery.store import accounts
 from invoicery.store import events as store_events
 from invoicery.store import webhook_deliveries as deliveries
 from invoicery.store import webhooks as endpoints
@@ -122,9 +123,14 @@ class Deliverer:
                 )
             )
             shown = [event for event in found if shown_on(endpoint.face, event)]
+            account = await accounts.get(conn, account_id) if shown else None
+            zone = account.timezone if account is not None else "UTC"
             # Rendering a batch of large invoices takes long: not on a serving event loop.
             payloads = await asyncio.to_thread(
-                lambda: [bodies.body(endpoint.face, event, self.renderers) for event in shown]
+                lambda: [
+                    bodies.body(endpoint.face, event, self.renderers, timezone=zone)
+                    for event in shown
+                ]
             )
             await deliveries.insert_many(
                 conn,

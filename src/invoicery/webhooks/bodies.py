@@ -3,8 +3,9 @@
 The envelope is fixed by each vendor: AP ``{"id", "topic", "created_at", "data"}``,
 v1 ``{"id", "type", "timestamp", …subject fields}``. What goes inside comes from the
 faces through `Renderers`: the AP face supplies `ap_data` (the subject exactly as its
-GET returns it), the v1 face `v1_fields` (Meteroid's flattened fields). Until they do,
-`DEFAULT_RENDERERS` use the snapshot as it is stored.
+GET returns it), the v1 face `v1_fields` (Meteroid's flattened fields), each given the
+event and its account's time zone (an AP invoice is OVERDUE by the account's calendar).
+Until they do, `DEFAULT_RENDERERS` use the snapshot as it is stored.
 """
 
 from __future__ import annotations
@@ -30,16 +31,16 @@ __all__ = [
     "v1_body",
 ]
 
-EventRenderer = Callable[[Event], Mapping[str, Any]]
+EventRenderer = Callable[[Event, str], Mapping[str, Any]]  # (event, account time zone)
 _ENVELOPE = ("id", "type", "timestamp")
 
 
-def snapshot_as_data(event: Event) -> Mapping[str, Any]:
+def snapshot_as_data(event: Event, timezone: str) -> Mapping[str, Any]:
     """The AP `data` by default: the event's snapshot as it is."""
     return event.snapshot
 
 
-def snapshot_as_fields(event: Event) -> Mapping[str, Any]:
+def snapshot_as_fields(event: Event, timezone: str) -> Mapping[str, Any]:
     """The v1 fields by default: ``<subject>_id`` and the snapshot's other non-null fields."""
     fields = {
         key: value
@@ -64,7 +65,9 @@ def _timestamp(event: Event) -> str:
     return event.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def ap_body(event: Event, renderers: Renderers = DEFAULT_RENDERERS) -> dict[str, Any]:
+def ap_body(
+    event: Event, renderers: Renderers = DEFAULT_RENDERERS, *, timezone: str
+) -> dict[str, Any]:
     """The AP delivery of `event`; it must have an AP topic."""
     topic = ap_topic(event.type)
     if topic is None:
@@ -73,14 +76,18 @@ def ap_body(event: Event, renderers: Renderers = DEFAULT_RENDERERS) -> dict[str,
         "id": event.public_id,
         "topic": topic,
         "created_at": _timestamp(event),
-        "data": dict(renderers.ap_data(event)),
+        "data": dict(renderers.ap_data(event, timezone)),
     }
 
 
-def v1_body(event: Event, renderers: Renderers = DEFAULT_RENDERERS) -> dict[str, Any]:
+def v1_body(
+    event: Event, renderers: Renderers = DEFAULT_RENDERERS, *, timezone: str
+) -> dict[str, Any]:
     """The v1 delivery of `event`: the envelope, then the subject's fields (never over it)."""
     fields = {
-        key: value for key, value in renderers.v1_fields(event).items() if key not in _ENVELOPE
+        key: value
+        for key, value in renderers.v1_fields(event, timezone).items()
+        if key not in _ENVELOPE
     }
     return {
         "id": event.public_id,
@@ -90,7 +97,10 @@ def v1_body(event: Event, renderers: Renderers = DEFAULT_RENDERERS) -> dict[str,
     }
 
 
-def body(face: Face, event: Event, renderers: Renderers = DEFAULT_RENDERERS) -> str:
+def body(
+    face: Face, event: Event, renderers: Renderers = DEFAULT_RENDERERS, *, timezone: str
+) -> str:
     """The JSON text POSTed to an endpoint of `face` for `event`, byte for byte."""
-    built = ap_body(event, renderers) if face is Face.AP else v1_body(event, renderers)
+    render = ap_body if face is Face.AP else v1_body
+    built = render(event, renderers, timezone=timezone)
     return orjson.dumps(built).decode()

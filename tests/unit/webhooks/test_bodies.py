@@ -29,7 +29,7 @@ def _event(kind: EventType = EventType.INVOICE_PAID) -> Event:
 
 def test_the_ap_body_carries_the_topic_and_the_snapshot_by_default() -> None:
     event = _event()
-    assert ap_body(event) == {
+    assert ap_body(event, timezone="UTC") == {
         "id": event.public_id,
         "topic": "invoice_paid",
         "created_at": "2026-12-01T09:30:15.123000Z",
@@ -39,12 +39,12 @@ def test_the_ap_body_carries_the_topic_and_the_snapshot_by_default() -> None:
 
 def test_an_event_without_an_ap_topic_has_no_ap_body() -> None:
     with pytest.raises(ValueError, match="no AP topic"):
-        ap_body(_event(EventType.COUPON_CREATED))
+        ap_body(_event(EventType.COUPON_CREATED), timezone="UTC")
 
 
 def test_the_v1_body_flattens_the_subject_under_the_envelope() -> None:
     event = _event()
-    assert v1_body(event) == {
+    assert v1_body(event, timezone="UTC") == {
         "id": event.public_id,
         "type": "invoice.paid",
         "timestamp": "2026-12-01T09:30:15.123000Z",
@@ -56,12 +56,12 @@ def test_the_v1_body_flattens_the_subject_under_the_envelope() -> None:
 
 def test_the_faces_renderers_fill_the_body_but_never_replace_the_envelope() -> None:
     renderers = Renderers(
-        ap_data=lambda event: {"id": event.subject_id, "rendered": "ap"},
-        v1_fields=lambda event: {"id": "clobbered", "invoice_id": event.subject_id},
+        ap_data=lambda event, _zone: {"id": event.subject_id, "rendered": "ap"},
+        v1_fields=lambda event, _zone: {"id": "clobbered", "invoice_id": event.subject_id},
     )
     event = _event()
-    assert ap_body(event, renderers)["data"] == {"id": "inv_01", "rendered": "ap"}
-    assert v1_body(event, renderers) == {
+    assert ap_body(event, renderers, timezone="UTC")["data"] == {"id": "inv_01", "rendered": "ap"}
+    assert v1_body(event, renderers, timezone="UTC") == {
         "id": event.public_id,
         "type": "invoice.paid",
         "timestamp": "2026-12-01T09:30:15.123000Z",
@@ -71,5 +71,5 @@ def test_the_faces_renderers_fill_the_body_but_never_replace_the_envelope() -> N
 
 def test_the_posted_text_is_the_json_of_the_faces_body() -> None:
     event = _event()
-    assert orjson.loads(body(Face.AP, event)) == ap_body(event)
-    assert orjson.loads(body(Face.V1, event)) == v1_body(event)
+    assert orjson.loads(body(Face.AP, event, timezone="UTC")) == ap_body(event, timezone="UTC")
+    assert orjson.loads(body(Face.V1, event, timezone="UTC")) == v1_body(event, timezone="UTC")

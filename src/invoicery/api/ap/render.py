@@ -10,9 +10,10 @@ from invoicery.api.ap.cursor import encode_cursor
 from invoicery.api.json import amount_number, timestamp_text
 from invoicery.domain import ids
 from invoicery.domain.customer import Customer
+from invoicery.payments.transaction import Transaction, TransactionStatus
 from invoicery.service.invoices import InvoiceSummary
 
-__all__ = ["customer_document", "invoice_document", "page_document"]
+__all__ = ["customer_document", "invoice_document", "page_document", "payment_document"]
 
 
 def invoice_document(summary: InvoiceSummary) -> dict[str, Any]:
@@ -42,6 +43,38 @@ def invoice_document(summary: InvoiceSummary) -> dict[str, Any]:
         document["memo"] = summary.memo
     if summary.last_notification_at is not None:
         document["last_notification_at"] = timestamp_text(summary.last_notification_at)
+    return document
+
+
+_PAYMENT_STATUS = {
+    TransactionStatus.PENDING: "pending",
+    TransactionStatus.SETTLED: "succeeded",
+    TransactionStatus.FAILED: "failed",
+    TransactionStatus.CANCELLED: "cancelled",
+}
+
+
+def payment_document(transaction: Transaction) -> dict[str, Any]:
+    """A payment attempt as AP webhooks carry it (the vendor documents no payment GET)."""
+    currency = transaction.currency
+    document: dict[str, Any] = {
+        "id": ids.encode(ids.TRANSACTION, transaction.id),
+        "invoice_id": ids.encode(ids.INVOICE, transaction.invoice_id),
+        "amount": amount_number(transaction.amount, currency),
+        "currency": currency,
+        "status": _PAYMENT_STATUS[transaction.status],
+        "payment_method_type": transaction.payment_method_type.value,
+        "created_at": timestamp_text(transaction.created_at),
+    }
+    optional = {
+        "card_brand": transaction.card_brand,
+        "card_last4": transaction.card_last4,
+        "account_number_hint": transaction.account_number_hint,
+        "error": transaction.error,
+    }
+    document.update((name, value) for name, value in optional.items() if value is not None)
+    if transaction.processed_at is not None:
+        document["processed_at"] = timestamp_text(transaction.processed_at)
     return document
 
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC
 from typing import Any
 
 import orjson
 
-from invoicery.api.ap.render import customer_document, invoice_document
+from invoicery.api.ap.render import customer_document, invoice_document, payment_document
 from invoicery.api.json import timestamp_text
 from invoicery.domain import ids
+from invoicery.domain.account import today_in
 from invoicery.domain.customer import Customer
 from invoicery.domain.events import Event
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import ap_status
 from invoicery.domain.webhooks import AP_TOPICS, ENDPOINT_PREFIX, Delivery, Endpoint
+from invoicery.payments.transaction import Transaction
 from invoicery.service.invoices.views import summary_of
 from invoicery.store.snapshots import restore
 from invoicery.webhooks.bodies import snapshot_as_data
@@ -68,17 +69,20 @@ def event_document(delivery: Delivery) -> dict[str, Any]:
     return document
 
 
-def event_data(event: Event) -> Mapping[str, Any]:
+def event_data(event: Event, timezone: str) -> Mapping[str, Any]:
     """An AP delivery's `data`: the subject exactly as the AP face's GET returns it.
 
     Customers and invoices are rendered by their endpoints' own renderers; an invoice's
-    status is the one it had on the event's UTC date. Payments keep their snapshot.
+    status is the one it had on the event's day in the account's time zone. A payment,
+    which the AP face has no GET for, is rendered as `payment_document` documents it.
     """
     if event.type.subject == "customer":
         return customer_document(restore(Customer, event.snapshot))
+    if event.type.subject == "payment":
+        return payment_document(restore(Transaction, event.snapshot))
     if event.type.subject == "invoice":
         invoice = restore(Invoice, event.snapshot)
-        status = ap_status(invoice.state, event.created_at.astimezone(UTC).date())
+        status = ap_status(invoice.state, today_in(timezone, event.created_at))
         if status is not None:  # drafts never reach the AP face (`shown_on`)
             return invoice_document(summary_of(invoice, status))
-    return snapshot_as_data(event)
+    return snapshot_as_data(event, timezone)

@@ -33,6 +33,7 @@ __all__ = [
     "ledger_document",
     "page_document",
     "status_text",
+    "transaction_document",
 ]
 
 INVOICING_ENTITY_PREFIX = "ive"
@@ -163,7 +164,8 @@ def _customer_details(details: CustomerSnapshot, customer_id: str) -> dict[str, 
     }
 
 
-def _transaction(transaction: Transaction) -> dict[str, Any]:
+def transaction_document(transaction: Transaction) -> dict[str, Any]:
+    """The billing-v1 `Transaction` object."""
     return {
         "id": ids.encode(ids.TRANSACTION, transaction.id),
         "amount": transaction.amount,
@@ -231,7 +233,7 @@ def invoice_document(view: InvoiceView) -> dict[str, Any]:
         "total": invoice.total,
         "applied_credits": invoice.applied_credits,
         "amount_due": invoice.amount_due,
-        "transactions": [_transaction(transaction) for transaction in view.transactions],
+        "transactions": [transaction_document(transaction) for transaction in view.transactions],
         "customer_details": _customer_details(view.customer, details_id),
         "created_at": timestamp_text(invoice.created_at),
         "updated_at": _time(invoice.updated_at),

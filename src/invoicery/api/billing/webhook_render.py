@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from invoicery.api.billing.render import coupon_document, customer_document, status_text
+from invoicery.api.billing.render import (
+    coupon_document,
+    customer_document,
+    status_text,
+    transaction_document,
+)
 from invoicery.api.json import timestamp_text
 from invoicery.domain import ids
 from invoicery.domain.coupons import Coupon
@@ -13,6 +18,7 @@ from invoicery.domain.customer import Customer
 from invoicery.domain.events import Event, EventType
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.webhooks import ENDPOINT_PREFIX, Delivery, DeliveryStatus, Endpoint
+from invoicery.payments.transaction import Transaction
 from invoicery.service.webhooks import MANUALLY_DISABLED
 from invoicery.store.snapshots import restore
 from invoicery.webhooks.bodies import snapshot_as_fields
@@ -108,11 +114,12 @@ def _present(document: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, A
     return {name: document[name] for name in names if document.get(name) not in (None, "")}
 
 
-def event_fields(event: Event) -> Mapping[str, Any]:
+def event_fields(event: Event, timezone: str) -> Mapping[str, Any]:
     """A v1 delivery's subject fields, flattened beside the envelope; absent values left out.
 
     Customers and coupons are rendered by their endpoints' own renderers, invoices as
-    Meteroid's invoice events carry them; payments keep their stored snapshot.
+    Meteroid's invoice events carry them, payments as the invoice's `transactions` show
+    them, with the invoice's id.
     """
     if event.type.subject == "customer":
         customer = customer_document(restore(Customer, event.snapshot))
@@ -136,4 +143,12 @@ def event_fields(event: Event) -> Mapping[str, Any]:
             "tax_amount": invoice.tax_amount,
             "created_at": timestamp_text(invoice.created_at),
         }
-    return snapshot_as_fields(event)
+    if event.type.subject == "payment":
+        transaction = restore(Transaction, event.snapshot)
+        document = transaction_document(transaction)
+        return {
+            "payment_id": document.pop("id"),
+            "invoice_id": ids.encode(ids.INVOICE, transaction.invoice_id),
+            **{name: value for name, value in document.items() if value is not None},
+        }
+    return snapshot_as_fields(event, timezone)

@@ -14,7 +14,14 @@ import orjson
 import pytest
 
 from invoicery.config import Settings
+from invoicery.domain import ids
 from invoicery.store.database import Database
+from tests.integration.pages.hosted import (
+    DECLINED_CARD,
+    GOOD_CARD,
+    open_page,
+    transactions_of,
+)
 from tests.support.receiver import Receiver, receiver
 from tests.support.tenant import Tenant
 from tests.support.webhooks import deliver, without_endpoints
@@ -304,3 +311,34 @@ async def test_invoices_reach_ap_subscribers_as_get_shows_them_and_drafts_never(
     body = orjson.loads(hooks.requests()[-1].body)
     assert body["topic"] == "invoice_updated"
     assert body["data"] == (await tenant.request("GET", f"/invoices/{draft.json()['id']}")).json()
+
+
+async def test_card_payments_reach_ap_subscribers_with_the_paid_invoice(
+    tenant: Tenant, db: Database, settings: Settings, hooks: Receiver
+) -> None:
+    await without_endpoints(db)
+    for topic in ("payment_succeeded", "payment_failed", "invoice_paid"):
+        await _subscribe(tenant, endpoint_url=hooks.url, topic=topic)
+    declined = await open_page(tenant)
+    assert (await declined.pay_card(DECLINED_CARD)).status_code == 402
+    paid = await open_page(tenant)
+    assert (await paid.pay_card(GOOD_CARD)).status_code == 303
+
+    assert await deliver(db, settings, now=NOW) == 3
+    bodies = sorted((orjson.loads(r.body) for r in hooks.requests()), key=lambda b: str(b["id"]))
+    failed, succeeded, invoice_paid = bodies
+    [failed_txn] = await transactions_of(db, tenant, declined.invoice_id)
+    assert (failed["topic"], failed["data"]["id"]) == (
+        "payment_failed",
+        ids.encode(ids.TRANSACTION, failed_txn.id),
+    )
+    assert failed["data"]["status"] == "failed"
+    assert failed["data"]["error"] == "Your card was declined."
+    assert failed["data"]["invoice_id"] == declined.invoice_id
+    assert succeeded["topic"] == "payment_succeeded"
+    assert (succeeded["data"]["status"], succeeded["data"]["card_last4"]) == ("succeeded", "4242")
+    shown = (await tenant.request("GET", f"/invoices/{paid.invoice_id}")).json()
+    assert succeeded["data"]["amount"] == shown["total"]
+    assert invoice_paid["topic"] == "invoice_paid"
+    assert invoice_paid["data"] == shown
+    assert shown["status"] == "PAID"

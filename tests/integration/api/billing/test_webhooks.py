@@ -20,6 +20,7 @@ from invoicery.service._time import utc_now
 from invoicery.store.database import Database
 from tests.integration.api.billing import v1
 from tests.integration.api.billing.v1 import API, assert_rest_error
+from tests.integration.pages.hosted import DECLINED_CARD, GOOD_CARD, open_page
 from tests.support.receiver import Receiver, receiver
 from tests.support.tenant import Tenant
 from tests.support.webhooks import deliver, without_endpoints
@@ -380,3 +381,41 @@ async def test_invoice_events_carry_meteroids_invoice_fields(
         "created_at": bodies[1]["created_at"],
     }
     assert final["tax_amount"] > 0
+
+
+async def test_payment_events_carry_the_transaction_as_the_invoice_shows_it(
+    tenant: Tenant, db: Database, settings: Settings, hooks: Receiver
+) -> None:
+    await without_endpoints(db)
+    endpoint = await _endpoint(
+        tenant, url=hooks.url, event_types=["payment.succeeded", "payment.failed"]
+    )
+    declined = await open_page(tenant)
+    assert (await declined.pay_card(DECLINED_CARD)).status_code == 402
+    paid = await open_page(tenant)
+    assert (await paid.pay_card(GOOD_CARD)).status_code == 303
+
+    assert await deliver(db, settings, now=utc_now()) == 2
+    verified = [
+        Webhook(endpoint["secret"]).verify(request.body, request.headers)
+        for request in hooks.requests()
+    ]
+    failed, succeeded = sorted(verified, key=lambda body: str(body["id"]))
+    assert (failed["type"], failed["status"], failed["invoice_id"]) == (
+        "payment.failed",
+        "Failed",
+        declined.invoice_id,
+    )
+    assert failed["error"] == "Your card was declined."
+    invoice = (await tenant.request("GET", f"{API}/invoices/{paid.invoice_id}")).json()
+    [transaction] = invoice["transactions"]
+    assert succeeded == {
+        "id": succeeded["id"],
+        "type": "payment.succeeded",
+        "timestamp": succeeded["timestamp"],
+        "payment_id": transaction["id"],
+        "invoice_id": paid.invoice_id,
+        **{
+            name: value for name, value in transaction.items() if value is not None and name != "id"
+        },
+    }

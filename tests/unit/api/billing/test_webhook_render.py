@@ -59,7 +59,7 @@ def test_coupon_events_carry_meteroids_coupon_fields_without_absent_ones() -> No
         subject_id="cpn_x",
         snapshot=snapshot(coupon),
     )
-    fields = event_fields(archived)
+    fields = event_fields(archived, "UTC")
     assert fields["coupon_id"].startswith("cpn_")
     assert fields["code"] == "TEN"
     assert fields["discount"] == {"type": "Percentage", "percentage": "10"}
