@@ -1,6 +1,7 @@
 """Invoice PDF use cases: the signed link, and opening a document by link or by id.
 
 - `pdf_link(...)`: a signed, expiring absolute URL of the caller's invoice PDF.
+- `pdf_link_for(...)`: the same for an invoice of an account the caller has already read.
 - `open_by_link(...)`: the document a signed link grants (`InvalidLink` if it doesn't).
 - `open_by_id(...)`: the caller's invoice document (billing-v1 download).
 - `content(...)`: the PDF bytes of an opened document, from the cache or rendered once.
@@ -44,6 +45,7 @@ __all__ = [
     "open_by_id",
     "open_by_link",
     "pdf_link",
+    "pdf_link_for",
     "purge_cached",
     "seconds_left",
 ]
@@ -106,8 +108,17 @@ async def pdf_link(db: Database, docs: Documents, *, principal: Principal, invoi
         )
     if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
         raise NotFound("invoice not found")
+    return pdf_link_for(docs, account_id=principal.account_id, invoice_id=parsed)
+
+
+def pdf_link_for(docs: Documents, *, account_id: UUID, invoice_id: UUID) -> str:
+    """A signed URL of the account's invoice PDF, valid for `docs.link_ttl` seconds.
+
+    It signs without reading: the caller has found the invoice in that account, and
+    not a draft (which has no document).
+    """
     path = docs.download_path(
-        ids.encode(ids.ACCOUNT, principal.account_id), ids.encode(ids.INVOICE, parsed)
+        ids.encode(ids.ACCOUNT, account_id), ids.encode(ids.INVOICE, invoice_id)
     )
     expires = int(_clock()) + docs.link_ttl
     return f"{docs.base_url}{path}?{sign(docs.ring, path, expires=expires)}"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -78,6 +79,7 @@ __all__ = [
     "pay_by_bank",
     "pay_by_card",
     "payment_link_token",
+    "payment_token_for",
     "record_outcome",
 ]
 
@@ -159,22 +161,45 @@ async def call_processor(call: Awaitable[T], seconds: float) -> T:
 
 async def payment_link_token(db: Database, *, principal: Principal, invoice_id: str) -> str:
     """The invoice's hosted-page token, issued on first use; `InvalidState` if not payable."""
-    parsed = parse_invoice_id(invoice_id)
+    return await payment_token_for(
+        db,
+        account_id=principal.account_id,
+        timezone=principal.timezone,
+        invoice_id=parse_invoice_id(invoice_id),
+    )
+
+
+async def payment_token_for(
+    db: Database,
+    *,
+    account_id: UUID,
+    timezone: str,
+    invoice_id: UUID,
+    customer_id: UUID | None = None,
+) -> str:
+    """The hosted-page token of the account's invoice, issued on first use.
+
+    `NotFound` for a draft, for another account's invoice and, when `customer_id` is
+    given, for another customer's; `InvalidState` if the invoice is not payable on the
+    account's date (`timezone`).
+    """
     now = utc_now()
     async with db.write() as conn:
         found = await invoices.get(
-            conn, account_id=principal.account_id, invoice_id=parsed, now=now, for_update=True
+            conn, account_id=account_id, invoice_id=invoice_id, now=now, for_update=True
         )
-        if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
+        if (
+            found is None
+            or found.invoice.state.lifecycle is Lifecycle.DRAFT
+            or (customer_id is not None and found.invoice.customer_id != customer_id)
+        ):
             raise NotFound("invoice not found")
-        found.invoice.ensure_payable(today=today_in(principal.timezone, now))
-        token = await invoices.get_payment_token(
-            conn, account_id=principal.account_id, invoice_id=parsed
-        )
+        found.invoice.ensure_payable(today=today_in(timezone, now))
+        token = await invoices.get_payment_token(conn, account_id=account_id, invoice_id=invoice_id)
         if token is None:
             token = secrets.token_urlsafe(_TOKEN_BYTES)
             await invoices.set_payment_token(
-                conn, account_id=principal.account_id, invoice_id=parsed, token=token
+                conn, account_id=account_id, invoice_id=invoice_id, token=token
             )
     return token
 
