@@ -67,6 +67,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import Interfaces, Loops
 
+    from invoicery.mail import describe
+    from invoicery.worker import mail_transport
+
     for name, value in (("HOST", args.host), ("PORT", args.port), ("WORKERS", args.workers)):
         if value is not None:
             os.environ[f"INVOICERY_{name}"] = str(value)
@@ -77,6 +80,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Serving on {settings.resolved_public_url()} ({settings.workers} worker(s))", flush=True)
     if settings.settlement_in_server:
         print("Settling ACH payments in each server process (see `invoicery worker`)", flush=True)
+        print(describe(mail_transport(settings)), flush=True)
     Granian(
         "invoicery.app:create_app",
         factory=True,
@@ -93,8 +97,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     from invoicery import worker
     from invoicery.app import webhook_renderers
+    from invoicery.mail import describe
 
-    print("Settling due ACH payments and delivering webhooks; stop with Ctrl-C.", flush=True)
+    print("Settling ACH payments, delivering webhooks and e-mail; stop with Ctrl-C.", flush=True)
+    print(describe(worker.mail_transport(settings)), flush=True)
     return worker.main(settings, renderers=webhook_renderers())
 
 
@@ -159,9 +165,13 @@ def _clients_revoke(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def _account_lines(account: Any) -> list[str]:
     lines = [f"name: {account.name}", f"id: {ids.encode(ids.ACCOUNT, account.id)}"]
-    lines += [f"{name}: {getattr(account, name) or ''}" for name in account_service.SETTINGS]
+    lines += [f"{name}: {_shown(getattr(account, name))}" for name in account_service.SETTINGS]
     return lines
 
 

@@ -87,6 +87,18 @@ class Settings(BaseSettings):
     webhook_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often the worker looks for webhooks to deliver"
     )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="Where e-mail goes: smtp://USER:PASS@HOST:PORT (STARTTLS when offered) or "
+        "smtps://… (implicit TLS); unset: each message is written as an .eml file to "
+        "DATA_DIR/outbox",
+    )
+    mail_from: str = Field(
+        default="Invoicery <invoices@localhost>", description="The From of every e-mail"
+    )
+    mail_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often the worker looks for e-mail to queue and send"
+    )
     signing_keys: SecretStr | None = Field(
         default=None,
         description="PDF link signing keys 'KID:SECRET,KID:SECRET' (the first signs, all verify); "

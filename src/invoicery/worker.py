@@ -6,7 +6,8 @@ PostgreSQL database: each due debit is claimed with ``SELECT … FOR UPDATE SKIP
 LOCKED``, so no two take the same one. On SQLite, each settlement runs in a
 ``BEGIN IMMEDIATE`` transaction, and SQLite's single write lock gives the same
 guarantee on the one host it serves. Webhooks are delivered beside it, on their own
-poll (``INVOICERY_WEBHOOK_POLL_SECONDS``; see `invoicery.service.webhook_delivery`).
+poll (``INVOICERY_WEBHOOK_POLL_SECONDS``; see `invoicery.service.webhook_delivery`), and
+so is e-mail (``INVOICERY_MAIL_POLL_SECONDS``; see `invoicery.service.notifications`).
 """
 
 from __future__ import annotations
@@ -16,23 +17,25 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
 from invoicery.auth.tokens import purge_expired
 from invoicery.config import Settings
+from invoicery.mail import MailTransport, transport_from_url
 from invoicery.payments.processor import PaymentProcessor
 from invoicery.payments.registry import create_processor
-from invoicery.service import documents, events, webhook_delivery
+from invoicery.service import documents, events, notifications, webhook_delivery
 from invoicery.service._time import utc_now
+from invoicery.service.notifications import MailLinks, NoLinks, Notifier
 from invoicery.service.settlement import settle_due
 from invoicery.service.webhook_delivery import Deliverer
 from invoicery.store.database import Database
 from invoicery.webhooks import sender
 from invoicery.webhooks.bodies import DEFAULT_RENDERERS, Renderers
 
-__all__ = ["MAINTENANCE_SECONDS", "in_background", "main", "run"]
+__all__ = ["MAINTENANCE_SECONDS", "in_background", "mail_transport", "main", "notifier", "run"]
 
 logger = logging.getLogger("invoicery.worker")
 
@@ -53,23 +56,33 @@ async def run(
     event_retention: timedelta = events.DEFAULT_RETENTION,
     webhooks: Deliverer | None = None,
     webhook_poll_seconds: float = 1.0,
+    mail: Notifier | None = None,
+    mail_poll_seconds: float = 5.0,
 ) -> None:
     """Settle due debits until `stop` is set, looking again every `poll_seconds`.
 
-    With `webhooks`, it delivers them meanwhile, looking every `webhook_poll_seconds`.
+    With `webhooks`, it delivers them meanwhile, looking every `webhook_poll_seconds`;
+    with `mail`, it sends e-mail, looking every `mail_poll_seconds`.
     On its first pass and every `MAINTENANCE_SECONDS` after, it also deletes expired
     access tokens, cached PDFs older than `pdf_retention`, and events and finished
     webhook deliveries older than `event_retention`, so no table grows without bound
     however busy the server is.
     """
-    delivering = (
-        asyncio.create_task(
-            webhook_delivery.run(webhooks, poll_seconds=webhook_poll_seconds, stop=stop),
-            name="invoicery-webhooks",
+    beside = []
+    if webhooks is not None:
+        beside.append(
+            asyncio.create_task(
+                webhook_delivery.run(webhooks, poll_seconds=webhook_poll_seconds, stop=stop),
+                name="invoicery-webhooks",
+            )
         )
-        if webhooks is not None
-        else None
-    )
+    if mail is not None:
+        beside.append(
+            asyncio.create_task(
+                notifications.run(mail, poll_seconds=mail_poll_seconds, stop=stop),
+                name="invoicery-mail",
+            )
+        )
     next_maintenance = 0.0
     try:
         while not stop.is_set():
@@ -83,12 +96,12 @@ async def run(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), poll_seconds)
     finally:
-        if delivering is not None:
-            stop.set()
-            # A pass may be waiting on slow endpoints; shutting down does not wait for them.
-            # What it had claimed stays leased and is delivered again after the lease.
+        stop.set()
+        if beside:
+            # A pass may be waiting on slow endpoints or a slow mail server; shutting down
+            # does not wait for them. What it had claimed stays leased and is sent again.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(delivering, SHUTDOWN_GRACE_SECONDS)
+                await asyncio.wait_for(asyncio.gather(*beside), SHUTDOWN_GRACE_SECONDS)
 
 
 async def _maintain(db: Database, pdf_retention: timedelta, event_retention: timedelta) -> None:
@@ -117,10 +130,12 @@ async def in_background(
     settings: Settings,
     *,
     renderers: Renderers = DEFAULT_RENDERERS,
+    links: MailLinks | None = None,
 ) -> AsyncIterator[None]:
     """Run the worker as a task of the current event loop for the duration of the block.
 
-    Webhook bodies are built by `renderers` (by default from the event snapshots as stored).
+    Webhook bodies are built by `renderers` (by default from the event snapshots as
+    stored); e-mail links to and attaches what `links` gives (by default nothing).
     """
     stop = asyncio.Event()
     async with sender.new_client(allow_private=settings.webhook_allow_private) as client:
@@ -130,6 +145,7 @@ async def in_background(
                 processor,
                 stop=stop,
                 webhooks=Deliverer(db, client, renderers=renderers),
+                mail=notifier(db, settings, links),
                 **_run_settings(settings),
             ),
             name="invoicery-settlement",
@@ -141,6 +157,22 @@ async def in_background(
             await task
 
 
+def mail_transport(settings: Settings) -> MailTransport:
+    """Where e-mail goes: the SMTP server `settings` name, or .eml files when none is set."""
+    url = settings.smtp_url.get_secret_value() if settings.smtp_url else None
+    return transport_from_url(url, settings.data_dir)
+
+
+def notifier(db: Database, settings: Settings, links: MailLinks | None = None) -> Notifier:
+    """The e-mail sender `settings` configure."""
+    return Notifier(
+        db,
+        mail_transport(settings),
+        sender=settings.mail_from,
+        links=links or NoLinks(),
+    )
+
+
 def _run_settings(settings: Settings) -> dict[str, Any]:
     return {
         "poll_seconds": settings.worker_poll_seconds,
@@ -148,11 +180,20 @@ def _run_settings(settings: Settings) -> dict[str, Any]:
         "pdf_retention": timedelta(days=settings.pdf_cache_days),
         "event_retention": timedelta(days=settings.event_retention_days),
         "webhook_poll_seconds": settings.webhook_poll_seconds,
+        "mail_poll_seconds": settings.mail_poll_seconds,
     }
 
 
-def main(settings: Settings, *, renderers: Renderers = DEFAULT_RENDERERS) -> int:
-    """Run the worker in the foreground until SIGINT or SIGTERM; `renderers` build bodies."""
+def main(
+    settings: Settings,
+    *,
+    renderers: Renderers = DEFAULT_RENDERERS,
+    links: Callable[[Database], MailLinks] | None = None,
+) -> int:
+    """Run the worker in the foreground until SIGINT or SIGTERM.
+
+    `renderers` build webhook bodies; `links` makes what e-mail links to and attaches.
+    """
 
     async def serve() -> None:
         db = Database(settings.resolved_database_url(), pool_size=2)
@@ -167,6 +208,7 @@ def main(settings: Settings, *, renderers: Renderers = DEFAULT_RENDERERS) -> int
                     create_processor(settings.payment_processor),
                     stop=stop,
                     webhooks=Deliverer(db, client, renderers=renderers),
+                    mail=notifier(db, settings, links(db) if links else None),
                     **_run_settings(settings),
                 )
         finally:

@@ -27,6 +27,10 @@ class Account:
     invoice_prefix: str
     brand_color: str | None
     created_at: datetime
+    reminders: str = "-3,0,7"  # days relative to the due date (see domain.reminders)
+    reminder_hour: int = 9  # the local hour reminders go out
+    send_invoices: bool = True  # whether a new invoice is mailed to its customer
+    locale: str | None = None  # the language of its e-mails, unless the customer has one
 
 
 def is_valid_timezone(name: str) -> bool:

@@ -33,6 +33,7 @@ class EventType(StrEnum):
     INVOICE_MARKED_UNCOLLECTIBLE = "invoice.marked_uncollectible"
     INVOICE_ARCHIVED = "invoice.archived"
     INVOICE_RESTORED = "invoice.restored"
+    INVOICE_SENT = "invoice.sent"
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
     CUSTOMER_ARCHIVED = "customer.archived"

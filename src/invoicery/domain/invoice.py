@@ -284,6 +284,10 @@ class Invoice:
         """A copy with a payment in flight (an ACH debit awaiting settlement): RECEIVED."""
         return replace(self, state=replace(self.state, payment_pending=True), updated_at=now)
 
+    def notified(self, *, now: datetime) -> Invoice:
+        """A copy whose customer was last sent a message about it at `now`."""
+        return replace(self, last_notification_at=now, updated_at=now)
+
     def payment_settled(self, *, now: datetime) -> Invoice:
         """A copy paid in full at `now`: PAID."""
         state = replace(self.state, payment_status=PaymentStatus.PAID, payment_pending=False)

@@ -56,6 +56,7 @@ AP_TOPICS: Mapping[EventType, str] = {
     EventType.INVOICE_VOIDED: "invoice_updated",
     EventType.INVOICE_MARKED_UNCOLLECTIBLE: "invoice_updated",
     EventType.INVOICE_RESTORED: "invoice_updated",
+    EventType.INVOICE_SENT: "invoice_updated",
     EventType.INVOICE_PAID: "invoice_paid",
     EventType.INVOICE_ARCHIVED: "invoice_archived",
     EventType.CUSTOMER_CREATED: "customer_created",

@@ -8,6 +8,8 @@ from typing import Any
 from invoicery.domain import ids
 from invoicery.domain.account import Account, is_valid_timezone
 from invoicery.domain.errors import InvalidInput, NotFound
+from invoicery.domain.reminders import InvalidReminderSchedule, format_offsets, parse_offsets
+from invoicery.mail import SUPPORTED
 from invoicery.service._time import utc_now
 from invoicery.store import accounts
 from invoicery.store.database import Database
@@ -25,7 +27,13 @@ SETTINGS = (
     "timezone",
     "invoice_prefix",
     "brand_color",
+    "reminders",
+    "reminder_hour",
+    "send_invoices",
+    "locale",
 )
+_YES = {"true": True, "yes": True, "on": True, "1": True}
+_NO = {"false": False, "no": False, "off": False, "0": False}
 
 
 async def get_or_create(db: Database, *, name: str) -> Account:
@@ -48,10 +56,11 @@ async def get_or_raise(db: Database, *, name: str) -> Account:
     return account
 
 
-def _settings_errors(settings: Mapping[str, Any]) -> dict[str, str]:
+def _normalized(settings: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings as stored, and what is wrong with them (text from the CLI is parsed)."""
+    values = dict(settings)
     errors: dict[str, str] = {}
-    unknown = set(settings) - set(SETTINGS)
-    for name in sorted(unknown):
+    for name in sorted(set(settings) - set(SETTINGS)):
         errors[name] = "not an account setting"
     timezone = settings.get("timezone")
     if timezone is not None and not is_valid_timezone(timezone):
@@ -59,17 +68,38 @@ def _settings_errors(settings: Mapping[str, Any]) -> dict[str, str]:
     country = settings.get("country")
     if country is not None and not (len(country) == 2 and country.isalpha() and country.isupper()):
         errors["country"] = "must be an ISO 3166-1 alpha-2 code such as DE"
-    return errors
+    if (reminders := settings.get("reminders")) is not None:
+        try:
+            values["reminders"] = format_offsets(parse_offsets(str(reminders)))
+        except InvalidReminderSchedule as error:
+            errors["reminders"] = error.message
+    if (hour := settings.get("reminder_hour")) is not None:
+        text = str(hour).strip()
+        if not (text.isascii() and text.isdigit() and 0 <= int(text) <= 23):
+            errors["reminder_hour"] = "must be an hour from 0 to 23"
+        else:
+            values["reminder_hour"] = int(text)
+    if (send := settings.get("send_invoices")) is not None and not isinstance(send, bool):
+        answer = {**_YES, **_NO}.get(str(send).strip().lower())
+        if answer is None:
+            errors["send_invoices"] = "must be true or false"
+        values["send_invoices"] = answer
+    if (locale := settings.get("locale")) is not None:
+        language = str(locale).replace("_", "-").split("-")[0].lower()
+        if language not in SUPPORTED:
+            errors["locale"] = f"e-mail is written in {', '.join(SUPPORTED)}"
+        values["locale"] = language
+    return values, errors
 
 
 async def update_settings(db: Database, *, name: str, settings: Mapping[str, Any]) -> Account:
     """Change some of an account's settings (creating the account if new)."""
-    errors = _settings_errors(settings)
+    values, errors = _normalized(settings)
     if errors:
         raise InvalidInput("invalid account settings", errors)
     account = await get_or_create(db, name=name)
     async with db.write() as conn:
-        await accounts.update_settings(conn, account_id=account.id, settings=settings)
+        await accounts.update_settings(conn, account_id=account.id, settings=values)
         updated = await accounts.get(conn, account.id)
     assert updated is not None
     return updated

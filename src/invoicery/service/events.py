@@ -22,9 +22,19 @@ from invoicery.store import events
 from invoicery.store.database import Database
 from invoicery.store.snapshots import snapshot
 
-__all__ = ["DEFAULT_RETENTION", "Subject", "prune", "recent", "record", "record_change"]
+__all__ = [
+    "DEFAULT_RETENTION",
+    "SKEW",
+    "Subject",
+    "complete_before",
+    "prune",
+    "recent",
+    "record",
+    "record_change",
+]
 
 DEFAULT_RETENTION = timedelta(days=30)
+SKEW = timedelta(seconds=10)  # how far the servers' clocks may disagree
 
 _ID_PREFIXES = {
     "invoice": ids.INVOICE,
@@ -91,3 +101,14 @@ async def prune(db: Database, *, now: datetime, retention: timedelta = DEFAULT_R
     """Delete events older than `retention`; how many were deleted."""
     async with db.write() as conn:
         return await events.delete_created_before(conn, before=now - retention)
+
+
+async def complete_before(conn: AsyncConnection, *, now: datetime) -> UUID:
+    """An event id below which the log is complete: no event before it can still appear.
+
+    Event ids are time-ordered but commit in any order, so this never passes the start
+    of the oldest transaction still open (an event not yet visible cannot be older),
+    less `SKEW`. Readers of the log keep their high-water mark at or below it.
+    """
+    oldest = await events.oldest_open_transaction(conn)
+    return ids.uuid7_lower_bound(min(now, oldest or now) - SKEW)

@@ -4,10 +4,9 @@ Each pass has two steps, neither on any request's path:
 
 1. *Fan-out*: for each enabled endpoint, the events after its high-water mark that it
    subscribes to and has no delivery of become deliveries, their bodies built once by
-   the faces' `Renderers`. Event ids are time-ordered but commit in any order, so the
-   mark never passes the start of the oldest transaction still open (an event not yet
-   visible cannot be older), less `FANOUT_LAG` for clocks that disagree; deliveries are
-   unique per (endpoint, event), so looking twice never delivers twice.
+   the faces' `Renderers`. The mark never passes `events.complete_before`, so an event
+   committed late is still found; deliveries are unique per (endpoint, event), so
+   looking twice never delivers twice.
 2. *Delivery*: due deliveries are leased in one short transaction (see
    `store.webhook_deliveries`), POSTed with no transaction open, and each outcome is
    recorded in another: delivered, retried on the schedule, failed, or the endpoint
@@ -38,20 +37,19 @@ from invoicery.domain.webhooks import (
     after_attempt,
     shown_on,
 )
+from invoicery.service import events
 from invoicery.service._time import utc_now
 from invoicery.store import accounts
-from invoicery.store import events as store_events
 from invoicery.store import webhook_deliveries as deliveries
 from invoicery.store import webhooks as endpoints
 from invoicery.store.database import Database
 from invoicery.webhooks import bodies, sender
 from invoicery.webhooks.bodies import DEFAULT_RENDERERS, Renderers
 
-__all__ = ["FANOUT_LAG", "LEASE", "Claimed", "Deliverer", "prune", "run"]
+__all__ = ["LEASE", "Claimed", "Deliverer", "prune", "run"]
 
 logger = logging.getLogger("invoicery.webhooks")
 
-FANOUT_LAG = timedelta(seconds=10)  # the clock skew tolerated between servers
 LEASE = timedelta(seconds=60)  # well beyond the sender's 10 s deadline
 
 
@@ -100,9 +98,7 @@ class Deliverer:
     ) -> tuple[int, bool]:
         async with self.db.write() as conn:
             # The horizon follows the clock event ids are made with, not the injected `now`.
-            current = self.clock()
-            oldest = await store_events.oldest_open_transaction(conn)
-            horizon = ids.uuid7_lower_bound(min(current, oldest or current) - FANOUT_LAG)
+            horizon = await events.complete_before(conn, now=self.clock())
             locked = await endpoints.lock_for_fanout(
                 conn, account_id=account_id, endpoint_id=endpoint_id
             )

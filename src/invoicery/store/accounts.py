@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from invoicery.domain.account import Account
 from invoicery.store.tables import accounts
 
-__all__ = ["get", "get_by_name", "insert", "take_invoice_sequence", "update_settings"]
+__all__ = ["get", "get_by_name", "ids", "insert", "take_invoice_sequence", "update_settings"]
 
 _FIELDS = [column for column in accounts.c if column.name != "last_invoice_seq"]
 
@@ -34,6 +34,11 @@ async def get(conn: AsyncConnection, account_id: UUID) -> Account | None:
     query = select(*_FIELDS).where(accounts.c.id == account_id)
     row = (await conn.execute(query)).mappings().first()
     return _to_account(row) if row else None
+
+
+async def ids(conn: AsyncConnection) -> list[UUID]:
+    """Every account's id."""
+    return list((await conn.execute(select(accounts.c.id).order_by(accounts.c.id))).scalars())
 
 
 async def insert(conn: AsyncConnection, *, account_id: UUID, name: str, now: datetime) -> None:

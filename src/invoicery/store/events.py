@@ -13,7 +13,13 @@ from invoicery.domain.events import Event, EventType
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import events
 
-__all__ = ["delete_created_before", "insert", "list_recent", "oldest_open_transaction"]
+__all__ = [
+    "delete_created_before",
+    "insert",
+    "list_after",
+    "list_recent",
+    "oldest_open_transaction",
+]
 
 _t = events.c
 
@@ -86,3 +92,16 @@ async def oldest_open_transaction(conn: AsyncConnection) -> datetime | None:
         return None
     oldest: datetime | None = (await conn.execute(_OLDEST_OPEN)).scalar_one()
     return oldest
+
+
+async def list_after(
+    conn: AsyncConnection, *, after: UUID, types: Sequence[EventType], limit: int
+) -> list[Event]:
+    """Every account's events of `types` after id `after`, oldest first."""
+    query = (
+        select(events)
+        .where(_t.id > after, _t.type.in_([kind.value for kind in types]))
+        .order_by(_t.id)
+        .limit(limit)
+    )
+    return [_to_event(row) for row in (await conn.execute(query)).mappings()]

@@ -35,6 +35,7 @@ __all__ = [
     "insert",
     "save_draft",
     "save_lifecycle",
+    "save_notified",
     "save_payment_state",
     "save_state",
     "set_payment_token",
@@ -303,6 +304,19 @@ async def get_by_payment_token(
         query = query.with_for_update(of=invoices)
     row = (await conn.execute(query)).mappings().first()
     return to_stored(row, now) if row else None
+
+
+async def save_notified(conn: AsyncConnection, invoice: Invoice) -> None:
+    """Persist when its customer was last sent a message about the invoice."""
+    await conn.execute(
+        update(invoices)
+        .where(_t.account_id == invoice.account_id, _t.id == invoice.id)
+        .values(
+            version=_t.version + 1,
+            last_notification_at=invoice.last_notification_at,
+            updated_at=invoice.updated_at,
+        )
+    )
 
 
 async def save_payment_state(conn: AsyncConnection, invoice: Invoice) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Uuid,
     false,
     text,
+    true,
 )
 
 from invoicery.store.types import JsonDocument, UtcDateTime
@@ -77,6 +78,12 @@ accounts = Table(
     Column("brand_color", String(7)),
     Column("last_invoice_seq", BigInteger, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime, nullable=False),
+    # e-mail (migration 0008): reminder days relative to the due date, the local hour they
+    # go out, whether new invoices are mailed, the language of the account's e-mails
+    Column("reminders", String(64), nullable=False, server_default="-3,0,7"),
+    Column("reminder_hour", Integer, nullable=False, server_default="9"),
+    Column("send_invoices", Boolean, nullable=False, server_default=true()),
+    Column("locale", String(16)),
 )
 
 api_clients = Table(
@@ -425,4 +432,53 @@ webhook_attempts = Table(
         ondelete="CASCADE",
     ),
     Index("ix_webhook_attempts_account_id_delivery_id_id", "account_id", "delivery_id", "id"),
+)
+
+
+# --- notifications (migration 0008) ------------------------------------------------------
+
+_DUE_NOTIFICATION = text("status IN ('pending', 'sending')")
+
+# One e-mail about one invoice. `key` makes it happen once: ``issued``, ``reminder:-3``,
+# ``receipt:<transaction>``, ``resend:<id>``; a unique (account, invoice, key) means no
+# two workers and no restart ever queue it twice. Due rows (pending, or sending with an
+# expired lease) are claimed by `next_attempt_at`; `sent_at` is set only once the SMTP
+# server accepted the message.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("invoice_id", Uuid, nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("offset_days", Integer),
+    Column("status", String(16), nullable=False),
+    Column("recipients", JsonDocument, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime),
+    Column("lease", Uuid),
+    Column("last_error", Text),
+    Column("sent_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"], ondelete="CASCADE"
+    ),
+    UniqueConstraint("account_id", "invoice_id", "key"),
+    UniqueConstraint("account_id", "id"),
+    Index(
+        "ix_notifications_due",
+        "next_attempt_at",
+        postgresql_where=_DUE_NOTIFICATION,
+        sqlite_where=_DUE_NOTIFICATION,
+    ),
+)
+
+# Where a worker task stands in the event log: every event up to `mark` has been handled.
+worker_marks = Table(
+    "worker_marks",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("mark", Uuid, nullable=False),
 )

@@ -13,8 +13,8 @@ import socket
 import ssl
 import subprocess
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from invoicery.mail import (
@@ -35,6 +34,7 @@ from invoicery.mail import (
     transport_from_url,
 )
 from invoicery.mail.transport import SmtpServer, parse_smtp_url
+from tests.support.smtp import BoundController, Received, Recorder
 
 HOST = "127.0.0.1"
 USER = "mailer"
@@ -43,78 +43,12 @@ PASSWORD_IN_URL = "s3cr%3At%2Fp%40ss%20w0rd"
 PDF = b"%PDF-1.7\nfake invoice\n%%EOF\n"
 
 
-@dataclass
-class Received:
-    """One message as the server got it."""
-
-    mail_from: str
-    rcpt_tos: list[str]
-    content: bytes
-    login: bytes | None
-    tls: bool
-
-    def message(self) -> EmailMessage:
-        parsed = message_from_bytes(self.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
-
-
-@dataclass
-class Recorder:
-    """An aiosmtpd handler keeping what arrives; it can refuse recipients or the data."""
-
-    data_reply: str = "250 OK"
-    refuse_prefix: str = "nobody"
-    refuse_reply: str = "550 5.1.1 No such user"
-    received: list[Received] = field(default_factory=list)
-
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if address.startswith(self.refuse_prefix):
-            return self.refuse_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        if not self.data_reply.startswith("250"):
-            return self.data_reply
-        auth = session.auth_data
-        content = envelope.original_content or b""
-        self.received.append(
-            Received(
-                mail_from=str(envelope.mail_from),
-                rcpt_tos=list(envelope.rcpt_tos),
-                content=content,
-                login=auth.login if isinstance(auth, LoginPassword) else None,
-                tls=session.ssl is not None,
-            )
-        )
-        return self.data_reply
-
-
 def authenticator(
     server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
 ) -> AuthResult:
     """Accept `USER` with `PASSWORD`, nobody else."""
     ok = auth_data == LoginPassword(USER.encode(), PASSWORD.encode())
     return AuthResult(success=ok, auth_data=auth_data if ok else None, handled=False)
-
-
-class BoundController(Controller):
-    """A `Controller` serving on a socket bound beforehand (port 0: the OS picks)."""
-
-    def __init__(self, handler: Any, **kwargs: Any) -> None:
-        self._socket = socket.create_server((HOST, 0))
-        port = self._socket.getsockname()[1]
-        super().__init__(handler, hostname=HOST, port=port, **kwargs)
-
-    def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
-        return self.loop.create_server(
-            self._factory_invoker, sock=self._socket, ssl=self.ssl_context
-        )
 
 
 @pytest.fixture
