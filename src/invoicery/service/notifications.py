@@ -31,6 +31,7 @@ from email.message import EmailMessage
 from typing import Protocol
 from uuid import UUID
 
+from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
 from invoicery.domain.account import Account
 from invoicery.domain.customer import Customer
@@ -53,6 +54,7 @@ from invoicery.mail import InvoiceMail, MailKind, MailTransport, build_message, 
 from invoicery.payments.transaction import Transaction, TransactionStatus
 from invoicery.service import events
 from invoicery.service._time import utc_now
+from invoicery.service.invoices import parse_id as parse_invoice_id
 from invoicery.store import accounts, customers, invoices, marks, notifications, transactions
 from invoicery.store import events as event_log
 from invoicery.store.database import Database
@@ -60,10 +62,11 @@ from invoicery.store.snapshots import restore
 
 __all__ = [
     "LEASE",
+    "REMINDER_SCAN",
     "MailLinks",
     "NoLinks",
     "Notifier",
-    "list_for_invoice",
+    "of_invoice",
     "run",
     "send_again",
 ]
@@ -71,6 +74,7 @@ __all__ = [
 logger = logging.getLogger("invoicery.mail")
 
 LEASE = timedelta(minutes=2)  # well beyond an SMTP conversation's timeouts
+REMINDER_SCAN = timedelta(minutes=5)  # reminders are due by the hour: look this often
 _MARK = "notifications"
 _TRIGGERS = (EventType.INVOICE_CREATED, EventType.INVOICE_FINALIZED, EventType.PAYMENT_SUCCEEDED)
 _SKIPPED_NO_ADDRESS = "the customer has no e-mail address"
@@ -133,6 +137,8 @@ class Notifier:
     lease: timedelta = LEASE
     only: UUID | None = None  # one account's mail alone
     clock: Callable[[], datetime] = utc_now  # the clock event ids are made with
+    reminder_scan: timedelta = REMINDER_SCAN
+    _next_scan: datetime | None = None
 
     async def queue_from_events(self, *, now: datetime) -> int:
         """Queue the messages that new events call for; how many were queued."""
@@ -367,9 +373,11 @@ class Notifier:
         )
 
     async def run_once(self, *, now: datetime) -> int:
-        """One pass: queue from events and reminders, then send what is due; attempts made."""
+        """One pass: queue from events (and reminders, every `reminder_scan`), then send."""
         await self.queue_from_events(now=now)
-        await self.queue_reminders(now=now)
+        if self._next_scan is None or now >= self._next_scan:
+            await self.queue_reminders(now=now)
+            self._next_scan = now + self.reminder_scan
         attempted = 0
         while (count := await self.send_due(now=now)) > 0:
             attempted += count
@@ -426,20 +434,22 @@ def _recipients(customer: Customer) -> list[str]:
     return list(dict.fromkeys(address for address in found if address))
 
 
-async def send_again(
-    db: Database, *, account_id: UUID, invoice_id: UUID, now: datetime
-) -> Notification:
-    """Queue the invoice to be sent to its customer again; `InvalidState` for a draft."""
+async def send_again(db: Database, *, principal: Principal, invoice_id: str) -> Notification:
+    """Queue the caller's invoice to be sent to its customer again; `InvalidState` for a draft."""
+    parsed = parse_invoice_id(invoice_id)
+    now = utc_now()
     async with db.write() as conn:
-        stored = await invoices.get(conn, account_id=account_id, invoice_id=invoice_id, now=now)
+        stored = await invoices.get(
+            conn, account_id=principal.account_id, invoice_id=parsed, now=now
+        )
         if stored is None:
             raise NotFound("invoice not found")
         if stored.invoice.state.lifecycle is not Lifecycle.FINALIZED:
             raise InvalidState("only a finalized invoice can be sent")
         notification_id = ids.new_uuid7()
         notification = new_notification(
-            account_id=account_id,
-            invoice_id=invoice_id,
+            account_id=principal.account_id,
+            invoice_id=parsed,
             key=resend_key(notification_id),
             kind=NotificationKind.INVOICE_ISSUED,
             now=now,
@@ -449,15 +459,17 @@ async def send_again(
     return notification
 
 
-async def list_for_invoice(
-    db: Database, *, account_id: UUID, invoice_id: UUID, now: datetime
-) -> list[Notification]:
-    """The invoice's notifications, oldest first; `NotFound` for another account's invoice."""
+async def of_invoice(db: Database, *, principal: Principal, invoice_id: str) -> list[Notification]:
+    """The caller's invoice's notifications, oldest first; `NotFound` for another's invoice."""
+    parsed = parse_invoice_id(invoice_id)
     async with db.read() as conn:
-        if await invoices.get(conn, account_id=account_id, invoice_id=invoice_id, now=now) is None:
+        found = await invoices.get(
+            conn, account_id=principal.account_id, invoice_id=parsed, now=utc_now()
+        )
+        if found is None:
             raise NotFound("invoice not found")
         return await notifications.list_for_invoice(
-            conn, account_id=account_id, invoice_id=invoice_id
+            conn, account_id=principal.account_id, invoice_id=parsed
         )
 
 

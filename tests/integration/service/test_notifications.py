@@ -60,12 +60,10 @@ def _subjects(controller: BoundController) -> list[str]:
 
 
 async def _notifications(db: Database, tenant: Tenant, invoice_id: str) -> list[Any]:
-    return await notifications.list_for_invoice(
-        db,
-        account_id=_account(tenant),
-        invoice_id=ids.decode(ids.INVOICE, invoice_id),
-        now=utc_now(),
-    )
+    async with db.read() as conn:
+        return await store.list_for_invoice(
+            conn, account_id=_account(tenant), invoice_id=ids.decode(ids.INVOICE, invoice_id)
+        )
 
 
 async def _set(db: Database, tenant: Tenant, **settings: Any) -> None:
@@ -339,21 +337,3 @@ async def test_two_workers_at_once_send_nothing_twice(
         ]
 
 
-async def test_sending_again_on_request_queues_a_new_message_each_time(
-    db: Database, tenant: Tenant, mailbox: BoundController
-) -> None:
-    invoice = await tenant.invoice()
-    notifier = _notifier(db, tenant, mailbox)
-    await notifier.run_once(now=utc_now())
-    invoice_id = ids.decode(ids.INVOICE, invoice["id"])
-    for _ in range(2):
-        await notifications.send_again(
-            db, account_id=_account(tenant), invoice_id=invoice_id, now=utc_now()
-        )
-    assert await notifier.run_once(now=utc_now()) == 2
-    assert len(_received(mailbox)) == 3
-    async with db.read() as conn:
-        rows = await store.list_for_invoice(
-            conn, account_id=_account(tenant), invoice_id=invoice_id
-        )
-    assert [row.key.split(":")[0] for row in rows] == ["issued", "resend", "resend"]
