@@ -12,6 +12,7 @@ from invoicery.api import billing_download, downloads
 from invoicery.api.ap import customers as ap_customers
 from invoicery.api.ap import invoices as ap_invoices
 from invoicery.api.ap import links as ap_links
+from invoicery.api.ap import notifications as ap_notifications
 from invoicery.api.ap import oauth
 from invoicery.api.ap import pdf_link as ap_pdf_link
 from invoicery.api.ap import webhook_render as ap_webhook_render
@@ -43,6 +44,7 @@ AP_FACE = (
     ap_invoices.router,
     ap_customers.router,
     ap_links.router,
+    ap_notifications.router,
     ap_pdf_link.router,
     ap_webhooks.router,
     downloads.router,
