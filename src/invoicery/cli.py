@@ -251,9 +251,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _joined_values(argv: Sequence[str]) -> list[str]:
+    """`--reminders -3,0,7` as `--reminders=-3,0,7`: argparse takes a leading "-" for a flag."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] in _SIGNED_FLAGS and arg.startswith("-"):
+            joined[-1] = f"{joined[-1]}={arg}"
+        else:
+            joined.append(arg)
+    return joined
+
+
+_SIGNED_FLAGS = frozenset({"--reminders"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `invoicery` command."""
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_joined_values(sys.argv[1:] if argv is None else argv))
     settings = Settings()
     try:
         result: int = args.handler(settings, args)

@@ -94,8 +94,30 @@ def test_accounts_set_and_show(cli_env: str, capsys: pytest.CaptureFixture[str])
         assert expected in shown
 
 
+def test_accounts_set_the_email_settings(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["accounts", "set", cli_env, "--reminders", "-3,0, 14,7", "--reminder-hour", "8"]
+    assert main([*argv, "--send-invoices", "false", "--locale", "de_AT"]) == 0
+    shown = capsys.readouterr().out
+    for expected in (
+        "reminders: -3,0,7,14",
+        "reminder_hour: 8",
+        "send_invoices: false",
+        "locale: de",
+    ):
+        assert expected in shown
+
+
 @pytest.mark.parametrize(
-    ("flag", "value"), [("--timezone", "Mars/Olympus"), ("--country", "Germany")]
+    ("flag", "value"),
+    [
+        ("--timezone", "Mars/Olympus"),
+        ("--country", "Germany"),
+        ("--reminders", "-3,x"),
+        ("--reminders", "0,0"),
+        ("--reminder-hour", "24"),
+        ("--send-invoices", "maybe"),
+        ("--locale", "es"),
+    ],
 )
 def test_invalid_settings_are_refused(
     cli_env: str, capsys: pytest.CaptureFixture[str], flag: str, value: str

@@ -20,6 +20,7 @@ CORE = (
     "invoicery.auth",
     "invoicery.documents",
     "invoicery.domain",
+    "invoicery.mail",
     "invoicery.payments",
     "invoicery.pdf",
     "invoicery.service",
