@@ -2,29 +2,25 @@
 
 - `router`: ``GET /downloads/{account}/{invoice}.pdf?expires=…&kid=…&sig=…``, public (no
   bearer token): the signature is the authority; any failure of it is a 403.
-- `DocumentsDep`: the document machinery (keys, cache) of this app, set up on first use.
+- `DocumentsDep`: the document machinery (keys, cache) of this app, set up on first use
+  (it lives in `invoicery.web.collaborators`, which the pages use too).
 - `pdf_response(...)`: 200 with the PDF, or 304 when ``If-None-Match`` names its version.
 """
 
 from __future__ import annotations
 
 import re
-from functools import partial
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from invoicery.config import Settings
-from invoicery.documents.cache import DocumentCache
-from invoicery.documents.keys import load_key_ring
-from invoicery.documents.memory import MemoryCache
 from invoicery.documents.signing import InvalidLink
 from invoicery.service import documents
 from invoicery.service.documents import Documents, InvoicePdf
+from invoicery.web.collaborators import DocumentsDep, get_documents
 from invoicery.web.deps import DatabaseDep
-from invoicery.web.urls import download_path, page_url
+from invoicery.web.urls import download_path
 
 __all__ = [
     "DocumentsDep",
@@ -35,38 +31,9 @@ __all__ = [
     "router",
 ]
 
-# Per process: the most downloaded PDFs (a few dozen kB each) within 8 MiB of memory.
-MEMORY_CACHE_BYTES = 8 * 1024 * 1024
-MEMORY_CACHE_ITEM_BYTES = 1024 * 1024
-MAX_CONCURRENT_RENDERS = 2
-
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 
 router = APIRouter(include_in_schema=False)
-
-
-async def get_documents(request: Request) -> Documents:
-    """This app's `Documents`, created on first use (loading or generating the keys)."""
-    state = request.app.state
-    docs: Documents | None = getattr(state, "documents", None)
-    if docs is None:
-        settings: Settings = state.settings
-        configured = settings.signing_keys.get_secret_value() if settings.signing_keys else None
-        ring = await load_key_ring(state.db, configured=configured, data_dir=settings.data_dir)
-        memory = MemoryCache(max_bytes=MEMORY_CACHE_BYTES, max_item_bytes=MEMORY_CACHE_ITEM_BYTES)
-        docs = getattr(state, "documents", None) or Documents(
-            ring=ring,
-            cache=DocumentCache(state.db, memory=memory, max_renders=MAX_CONCURRENT_RENDERS),
-            link_ttl=settings.pdf_link_ttl,
-            base_url=settings.resolved_public_url(),
-            payment_url=partial(page_url, settings),
-            download_path=download_path,
-        )
-        state.documents = docs
-    return docs
-
-
-DocumentsDep = Annotated[Documents, Depends(get_documents)]
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
