@@ -127,7 +127,10 @@ class IssuedToken:
 
 @dataclass(frozen=True, slots=True)
 class PortalInvoice:
-    """One invoice as the portal lists it; amounts in minor units of `currency`."""
+    """One invoice as the portal lists it; amounts in minor units of `currency`.
+
+    `amount_due` is what is left to pay: 0 once paid, as the invoice PDF prints it.
+    """
 
     id: str
     number: str
@@ -290,7 +293,7 @@ def _listed(docs: Documents, grant: PortalGrant, invoice: Invoice, today: date) 
         due_date=invoice.state.due_date,
         currency=invoice.currency,
         total=invoice.total,
-        amount_due=invoice.amount_due,
+        amount_due=0 if status is ApStatus.PAID else invoice.amount_due,
         status=status,
         payable=grant.may_pay and status in (ApStatus.UPCOMING, ApStatus.OVERDUE),
         pdf_url=documents.pdf_link_for(docs, account_id=invoice.account_id, invoice_id=invoice.id),
