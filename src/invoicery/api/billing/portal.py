@@ -1,0 +1,60 @@
+"""Billing-v1 ``POST /api/v1/customers/{id_or_alias}/portal-token``: a customer portal token.
+
+Issuing one needs ``customers:write`` and ``invoices:read``: the token shows the
+customer's invoices to whoever holds it.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from invoicery.api.billing.params import errors
+from invoicery.api.json import JsonResponse
+from invoicery.api.portal_tokens import (
+    CustomerPortalTokenRequest,
+    CustomerPortalTokenResponse,
+    token_document,
+)
+from invoicery.config import Settings
+from invoicery.service import portal
+from invoicery.web.collaborators import PageSecretDep
+from invoicery.web.deps import CustomersWrite, DatabaseDep, InvoicesRead
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/customers", tags=["Customers"])
+
+
+@router.post(
+    "/{id_or_alias}/portal-token",
+    operation_id="create_portal_token",
+    summary="Generate a portal token for a customer",
+    description=(
+        "Generates a JWT token that grants access to the customer portal.\n"
+        "The token can be used to access invoices, payment methods, and other portal features."
+    ),
+    response_model=CustomerPortalTokenResponse,
+    responses=errors(400, 404),
+)
+async def create_portal_token(
+    request: Request,
+    principal: CustomersWrite,
+    _reader: InvoicesRead,
+    db: DatabaseDep,
+    secret: PageSecretDep,
+    id_or_alias: str,
+    body: CustomerPortalTokenRequest | None = None,
+) -> Response:
+    """A signed, expiring portal token for the customer with this id or alias."""
+    options = body or CustomerPortalTokenRequest()
+    issued = await portal.issue(
+        db,
+        portal.derive_key(secret),
+        principal=principal,
+        customer=id_or_alias,
+        scopes=options.scopes,
+        expires_in_seconds=options.expires_in_seconds,
+    )
+    settings: Settings = request.app.state.settings
+    return JsonResponse(token_document(settings, issued))
