@@ -15,6 +15,7 @@ from invoicery.api.ap import links as ap_links
 from invoicery.api.ap import notifications as ap_notifications
 from invoicery.api.ap import oauth
 from invoicery.api.ap import pdf_link as ap_pdf_link
+from invoicery.api.ap import portal as ap_portal
 from invoicery.api.ap import webhook_render as ap_webhook_render
 from invoicery.api.ap import webhooks as ap_webhooks
 from invoicery.api.ap.errors import render_http_error
@@ -23,6 +24,7 @@ from invoicery.api.billing import webhook_render as billing_webhook_render
 from invoicery.api.billing import webhooks as billing_webhooks
 from invoicery.api.openapi import install_openapi
 from invoicery.config import Settings
+from invoicery.pages import portal as portal_pages
 from invoicery.pages import routes as pages
 from invoicery.pages.errors import render_page_error
 from invoicery.payments.registry import create_processor
@@ -33,7 +35,7 @@ from invoicery.web.body_limit import BodyLimitMiddleware
 from invoicery.web.errors import install_error_handlers
 from invoicery.web.routing import include_routers
 from invoicery.web.text_policy import StorableTextMiddleware
-from invoicery.web.urls import PAGES_PREFIX
+from invoicery.web.urls import PAGES_PREFIX, PORTAL_PREFIX
 from invoicery.webhooks.bodies import Renderers
 from invoicery.worker import in_background
 
@@ -46,6 +48,7 @@ AP_FACE = (
     ap_links.router,
     ap_notifications.router,
     ap_pdf_link.router,
+    ap_portal.router,
     ap_webhooks.router,
     downloads.router,
 )
@@ -55,7 +58,7 @@ BILLING_FACE = (billing_download.router, billing.router, billing_webhooks.router
 # signed link, an unguessable page token. Every other router needs a token on every
 # route. The OpenAPI documents and their docs pages, routes of the app itself rather
 # than of a router, are public too.
-PUBLIC_ROUTERS = (oauth.router, downloads.router, pages.router)
+PUBLIC_ROUTERS = (oauth.router, downloads.router, pages.router, portal_pages.router)
 
 
 def webhook_renderers() -> Renderers:
@@ -107,6 +110,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             "/": render_http_error,
             "/oauth/": oauth.render_token_error,
             f"{PAGES_PREFIX}/": render_page_error,
+            f"{PORTAL_PREFIX}/": render_page_error,
             billing.PREFIX: billing.render_rest_error,
         },
     )
@@ -120,5 +124,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         face_description="The billing v1 API (seed 003): page-numbered lists, rich invoices.",
         face=BILLING_FACE,
     )
-    include_routers(app, (*AP_FACE, *BILLING_FACE, pages.router), public=PUBLIC_ROUTERS)
+    include_routers(
+        app, (*AP_FACE, *BILLING_FACE, pages.router, portal_pages.router), public=PUBLIC_ROUTERS
+    )
     return app

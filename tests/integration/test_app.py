@@ -19,6 +19,8 @@ PUBLIC_PATHS = {
     "/pay/{token}",  # an unguessable page token
     "/pay/{token}/card",
     "/pay/{token}/bank",
+    "/portal/{token}",  # a signed, expiring portal token
+    "/portal/{token}/pay/{invoice_id}",
     "/openapi.json",  # the published documents and their docs pages
     "/docs",
     "/docs/oauth2-redirect",

@@ -335,5 +335,3 @@ async def test_two_workers_at_once_send_nothing_twice(
             ("reminder:0", NotificationStatus.SENT, 1),
             ("reminder:1", NotificationStatus.SENT, 1),
         ]
-
-
