@@ -33,6 +33,7 @@ from invoicery.store.database import Database
 from invoicery.web.allow import install_allow
 from invoicery.web.body_limit import BodyLimitMiddleware
 from invoicery.web.errors import install_error_handlers
+from invoicery.web.mail_links import ServerLinks
 from invoicery.web.routing import include_routers
 from invoicery.web.text_policy import StorableTextMiddleware
 from invoicery.web.urls import PAGES_PREFIX, PORTAL_PREFIX
@@ -80,7 +81,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         tune_garbage_collector()
         tune_thread_switching()
         if settings.settlement_in_server:
-            async with in_background(db, processor, settings, renderers=renderers):
+            async with in_background(
+                db, processor, settings, renderers=renderers, links=ServerLinks(_app.state)
+            ):
                 yield
         else:
             yield

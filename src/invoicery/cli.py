@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from invoicery.auth.scopes import ALL_SCOPES
@@ -101,7 +102,12 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 
     print("Settling ACH payments, delivering webhooks and e-mail; stop with Ctrl-C.", flush=True)
     print(describe(worker.mail_transport(settings)), flush=True)
-    return worker.main(settings, renderers=webhook_renderers())
+    from invoicery.web.mail_links import ServerLinks
+
+    def links(db: Database) -> ServerLinks:
+        return ServerLinks(SimpleNamespace(settings=settings, db=db))
+
+    return worker.main(settings, renderers=webhook_renderers(), links=links)
 
 
 def _webhooks_listen(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,15 +1,10 @@
 """The hosted payment page in headless Chromium against a real `invoicery serve` process.
 
-Needs Debian's /usr/bin/chromium and Playwright for Python (no `playwright install`).
-Without them the tests skip, unless INVOICERY_TEST_REQUIRE_BROWSER=1 (CI), where they
-fail. Screenshots at 375 px and 1280 px go to the test's tmp dir; with
-INVOICERY_UPDATE_SCREENSHOTS=1 they are also copied to docs/screenshots/.
+The browser and screenshots are set up as `tests.support.browser` says.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,49 +14,11 @@ import httpx
 import pytest
 
 from invoicery.auth.scopes import ALL_SCOPES
+from tests.support.browser import DESKTOP, PHONE, shoot
 from tests.support.builders import customer_body, invoice_body, line
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
-
-
-def _browser_or_skip() -> Any:
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "Playwright for Python is not installed (pip install -e '.[test]')"
-    if reason is None and not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    if reason is not None:
-        if os.environ.get("INVOICERY_TEST_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return sync_playwright
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright."""
-    sync_playwright = _browser_or_skip()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -123,16 +80,6 @@ def _fill_card(page: Any, number: str) -> None:
     page.get_by_label("Security code").fill("123")
 
 
-def _shoot(page: Any, tmp_path: Path, name: str) -> Path:
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
-    if os.environ.get("INVOICERY_UPDATE_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SCREENSHOTS / path.name)
-    return path
-
-
 def test_decline_then_pay_by_card(
     browser: Any, api: httpx.Client, server: ServerProcess, tmp_path: Path
 ) -> None:
@@ -142,7 +89,7 @@ def test_decline_then_pay_by_card(
     phone = browser.new_page(viewport=PHONE)
     phone.goto(url)
     assert phone.get_by_text("$2,469.00").first.is_visible()
-    _shoot(phone, tmp_path, "payment-page-375")
+    shoot(phone, tmp_path, "payment-page-375")
     phone.close()
 
     page = browser.new_page(viewport=DESKTOP)
@@ -152,7 +99,7 @@ def test_decline_then_pay_by_card(
     assert "default-src 'none'" in response.headers["content-security-policy"]
     for text in ("Northwind Design Studio", "Grace Hopper", "Brand identity workshop (2 days)"):
         assert page.get_by_text(text).first.is_visible()
-    _shoot(page, tmp_path, "payment-page-1280")
+    shoot(page, tmp_path, "payment-page-1280")
 
     page.get_by_label("Name on card").focus()
     order = []
@@ -166,7 +113,7 @@ def test_decline_then_pay_by_card(
     page.wait_for_load_state()
     assert page.get_by_text("Your card was declined.").is_visible()
     assert api.get(f"/invoices/{invoice_id}").json()["status"] == "UPCOMING"
-    _shoot(page, tmp_path, "payment-page-declined-1280")
+    shoot(page, tmp_path, "payment-page-declined-1280")
 
     _fill_card(page, "4242 4242 4242 4242")
     page.get_by_role("button", name="Pay $2,469.00", exact=True).click()
@@ -174,11 +121,11 @@ def test_decline_then_pay_by_card(
     assert page.get_by_text("Paid — thank you").is_visible()
     assert page.get_by_text("Visa ending in 4242").is_visible()
     assert page.locator("form").count() == 0
-    _shoot(page, tmp_path, "payment-page-paid-1280")
+    shoot(page, tmp_path, "payment-page-paid-1280")
 
     phone = browser.new_page(viewport=PHONE)
     phone.goto(url)
-    _shoot(phone, tmp_path, "payment-page-paid-375")
+    shoot(phone, tmp_path, "payment-page-paid-375")
 
     assert api.get(f"/invoices/{invoice_id}").json()["status"] == "PAID"
     link = api.get(f"/invoices/{invoice_id}/payment-link")
@@ -200,7 +147,7 @@ def test_pay_by_bank_settles_through_the_worker_inside_serve(
     page.get_by_role("button", name="Pay $2,469.00 by bank").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Payment processing").is_visible()
-    _shoot(page, tmp_path, "payment-page-processing-1280")
+    shoot(page, tmp_path, "payment-page-processing-1280")
     assert api.get(f"/invoices/{invoice_id}").json()["status"] in ("RECEIVED", "PAID")
 
     for _ in range(100):

@@ -21,30 +21,13 @@ from invoicery.auth.scopes import ALL_SCOPES
 from invoicery.domain import ids
 from invoicery.service import portal
 from invoicery.service.portal import PortalGrant, PortalScope
-from tests.e2e.test_payment_page import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DESKTOP,
-    PHONE,
-    _browser_or_skip,
-    _shoot,
-)
+from tests.support.browser import DESKTOP, PHONE, shoot
 from tests.support.builders import customer_body, invoice_body, line
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
 PAGE_SECRET = "e2e portal page secret, shared with the test to sign an expired token"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright."""
-    sync_playwright = _browser_or_skip()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -177,13 +160,13 @@ def test_the_customer_pays_and_downloads_from_the_portal(
     assert Path(downloading.value.path()).read_bytes().startswith(b"%PDF")
     assert api.get(f"/invoices/{workshop['id']}").json()["status"] == "PAID"
     assert api.get(f"/invoices/{licence['id']}").json()["status"] == "UPCOMING"
-    _shoot(page, tmp_path, "portal-1280")
+    shoot(page, tmp_path, "portal-1280")
 
     phone = browser.new_page(viewport=PHONE)
     phone.goto(link)
     assert phone.get_by_role("link", name=f"Pay invoice {licence['invoice_number']}").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    _shoot(phone, tmp_path, "portal-375")
+    shoot(phone, tmp_path, "portal-375")
 
 
 def test_another_customer_s_token_shows_nothing_of_this_one(

@@ -44,6 +44,7 @@ __all__ = [
     "content",
     "open_by_id",
     "open_by_link",
+    "open_for_account",
     "pdf_link",
     "pdf_link_for",
     "purge_cached",
@@ -124,7 +125,10 @@ def pdf_link_for(docs: Documents, *, account_id: UUID, invoice_id: UUID) -> str:
     return f"{docs.base_url}{path}?{sign(docs.ring, path, expires=expires)}"
 
 
-async def _open(db: Database, docs: Documents, *, account_id: UUID, invoice_id: UUID) -> InvoicePdf:
+async def open_for_account(
+    db: Database, docs: Documents, *, account_id: UUID, invoice_id: UUID
+) -> InvoicePdf:
+    """The account's invoice document, or `NotFound` (a draft has none)."""
     async with db.read() as conn:
         found = await invoices.get(
             conn, account_id=account_id, invoice_id=invoice_id, now=utc_now()
@@ -160,7 +164,7 @@ async def open_by_link(
         account, invoice = ids.decode(ids.ACCOUNT, account_id), ids.decode(ids.INVOICE, invoice_id)
     except ids.InvalidId:
         raise InvalidLink("the link names no document") from None
-    opened = await _open(db, docs, account_id=account, invoice_id=invoice)
+    opened = await open_for_account(db, docs, account_id=account, invoice_id=invoice)
     return SignedLink(opened, granted.expires)
 
 
@@ -169,7 +173,7 @@ async def open_by_id(
 ) -> InvoicePdf:
     """The caller's invoice document, or `NotFound`."""
     parsed = parse_invoice_id(invoice_id)
-    return await _open(db, docs, account_id=principal.account_id, invoice_id=parsed)
+    return await open_for_account(db, docs, account_id=principal.account_id, invoice_id=parsed)
 
 
 async def content(docs: Documents, opened: InvoicePdf) -> bytes:

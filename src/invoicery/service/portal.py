@@ -72,6 +72,7 @@ __all__ = [
     "derive_key",
     "encode",
     "issue",
+    "mail_token",
     "payment_token",
     "verify",
     "view",
@@ -247,6 +248,16 @@ def verify(key: bytes, token: str, *, now: datetime) -> PortalGrant:
     except ValueError:  # ids.InvalidId is one
         raise NotFound(_NOT_FOUND) from None
     return PortalGrant(account_id, customer_id, granted, issued_at, expires_at)
+
+
+def mail_token(key: bytes, *, account_id: UUID, customer_id: UUID, now: datetime) -> str:
+    """A token for the link in an e-mail: both scopes, for the longest lifetime allowed."""
+    issued_at = now.replace(microsecond=0)
+    lifetime = timedelta(seconds=MAX_TTL_SECONDS)
+    grant = PortalGrant(
+        account_id, customer_id, frozenset(DEFAULT_SCOPES), issued_at, issued_at + lifetime
+    )
+    return encode(key, grant)
 
 
 async def issue(

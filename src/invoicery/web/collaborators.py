@@ -5,7 +5,8 @@
 - `get_page_secret` / `PageSecretDep`: the server's HMAC key for pages (see
   `invoicery.service.page_secret`); each use derives its own key from it.
 
-Both are kept on ``app.state``. Two first requests may both load them; loading is
+Both are kept on ``app.state`` (`documents_of` and `page_secret_of` take any such
+state: the worker keeps its own). Two first requests may both load them; loading is
 idempotent (the keys are read or created once in the data directory or database), so
 both get the same values.
 """
@@ -13,7 +14,7 @@ both get the same values.
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -31,8 +32,10 @@ __all__ = [
     "MEMORY_CACHE_ITEM_BYTES",
     "DocumentsDep",
     "PageSecretDep",
+    "documents_of",
     "get_documents",
     "get_page_secret",
+    "page_secret_of",
 ]
 
 # Per process: the most downloaded PDFs (a few dozen kB each) within 8 MiB of memory.
@@ -43,7 +46,11 @@ MAX_CONCURRENT_RENDERS = 2
 
 async def get_documents(request: Request) -> Documents:
     """This app's `Documents`, created on first use (loading or generating the keys)."""
-    state = request.app.state
+    return await documents_of(request.app.state)
+
+
+async def documents_of(state: Any) -> Documents:
+    """The `Documents` kept on `state` (an app's, or the worker's), made on first use."""
     docs: Documents | None = getattr(state, "documents", None)
     if docs is None:
         settings: Settings = state.settings
@@ -64,7 +71,11 @@ async def get_documents(request: Request) -> Documents:
 
 async def get_page_secret(request: Request) -> bytes:
     """This app's page secret, loaded on first use."""
-    state = request.app.state
+    return await page_secret_of(request.app.state)
+
+
+async def page_secret_of(state: Any) -> bytes:
+    """The page secret kept on `state` (an app's, or the worker's), loaded on first use."""
     key: bytes | None = getattr(state, "page_secret", None)
     if key is None:
         settings: Settings = state.settings
