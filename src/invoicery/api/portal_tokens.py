@@ -3,15 +3,18 @@
 The billing-v1 ``POST /api/v1/customers/{id_or_alias}/portal-token`` is Meteroid's; the
 AP ``POST /customers/{id}/portal-link`` is an Invoicery extension answering the same
 body. Only their error bodies differ, and those come from each face's error format.
+Both routes use `DecimalJsonRoute`, so ``expires_in_seconds`` takes any JSON integer
+(``3600.0`` too, as JSON Schema counts it) and refuses fractions and strings.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
+from invoicery.api.billing.fields import json_integer
 from invoicery.api.json import timestamp_text
 from invoicery.config import Settings
 from invoicery.service import portal
@@ -19,6 +22,11 @@ from invoicery.service.portal import IssuedToken, PortalScope
 from invoicery.web.urls import portal_url
 
 __all__ = ["CustomerPortalTokenRequest", "CustomerPortalTokenResponse", "token_document"]
+
+if TYPE_CHECKING:
+    Lifetime = int
+else:  # any JSON integer in bounds (3600.0 too), never a fraction or a string
+    Lifetime = json_integer(portal.MIN_TTL_SECONDS, portal.MAX_TTL_SECONDS)
 
 
 class CustomerPortalTokenRequest(BaseModel):
@@ -28,10 +36,8 @@ class CustomerPortalTokenRequest(BaseModel):
 
     expires_in_seconds: (
         Annotated[
-            StrictInt,
+            Lifetime,
             Field(
-                ge=portal.MIN_TTL_SECONDS,
-                le=portal.MAX_TTL_SECONDS,
                 description=(
                     f"Token lifetime in seconds. Defaults to {portal.DEFAULT_TTL_SECONDS} "
                     f"(24 hours). Must be between {portal.MIN_TTL_SECONDS} and "

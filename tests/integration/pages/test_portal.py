@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from meteroid import AsyncMeteroid, NotFoundError
+from meteroid.models import CustomerPortalScope
 
 from invoicery.auth.scopes import Scope
 from invoicery.config import Settings
@@ -119,6 +121,38 @@ async def test_the_ap_face_answers_the_same_body(tenant: Tenant) -> None:
     claims = jwt.decode(body["token"], options={"verify_signature": False})
     assert claims["customer_id"] == customer["id"]
     assert claims["scopes"] == ["manage"]
+
+
+async def test_the_official_sdk_gets_a_working_portal_token(
+    tenant: Tenant, http: httpx.AsyncClient
+) -> None:
+    customer = await _customer_with_invoices(tenant, "Grace Hopper", 120)
+    client = AsyncMeteroid(
+        api_key=await tenant.token(ISSUERS), base_url=PUBLIC_URL, http_client=http, max_retries=0
+    )
+    issued = await client.customers.create_portal_token(
+        customer["id"], expires_in_seconds=3600, scopes=[CustomerPortalScope.READ]
+    )
+    assert issued.portal_link == f"{issued.portal_url}/{issued.token}"
+    assert issued.extra_fields == {}
+    assert timedelta(minutes=59) < issued.expires_at - datetime.now(UTC) <= timedelta(hours=1)
+    page = await http.get(httpx.URL(issued.portal_link).path)
+    assert customer["invoices"][0]["invoice_number"] in page.text
+    assert _pay_links(page.text) == []  # read only
+    with pytest.raises(NotFoundError):
+        await client.customers.create_portal_token(ids.encode(ids.CUSTOMER, ids.new_uuid7()))
+
+
+@pytest.mark.parametrize("face", ["v1", "ap"])
+async def test_a_lifetime_may_be_any_json_integer(tenant: Tenant, face: str) -> None:
+    customer = await tenant.customer()
+    body = b'{"expires_in_seconds": 3600.0}'
+    url = (V1 if face == "v1" else AP).format(customer["id"])
+    headers = {**await tenant.headers(ISSUERS), "Content-Type": "application/json"}
+    response = await tenant.http.post(url, content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    claims = jwt.decode(response.json()["token"], options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 3600
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from invoicery.api.ap.schemas import error_responses
-from invoicery.api.json import JsonResponse
+from invoicery.api.json import DecimalJsonRoute, JsonResponse
 from invoicery.api.portal_tokens import (
     CustomerPortalTokenRequest,
     CustomerPortalTokenResponse,
@@ -24,7 +24,7 @@ from invoicery.web.deps import CustomersWrite, DatabaseDep, InvoicesRead
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/customers", tags=["Customers"])
+router = APIRouter(prefix="/customers", tags=["Customers"], route_class=DecimalJsonRoute)
 
 
 @router.post(

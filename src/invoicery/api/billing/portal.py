@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from invoicery.api.billing.params import errors
-from invoicery.api.json import JsonResponse
+from invoicery.api.json import DecimalJsonRoute, JsonResponse
 from invoicery.api.portal_tokens import (
     CustomerPortalTokenRequest,
     CustomerPortalTokenResponse,
@@ -23,7 +23,7 @@ from invoicery.web.deps import CustomersWrite, DatabaseDep, InvoicesRead
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/customers", tags=["Customers"])
+router = APIRouter(prefix="/api/v1/customers", tags=["Customers"], route_class=DecimalJsonRoute)
 
 
 @router.post(
