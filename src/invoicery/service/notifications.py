@@ -9,7 +9,9 @@ Each pass has three steps, none on any request's path:
    once per (invoice, key), so reading an event twice queues nothing twice.
 2. *Reminders*: for each account with a schedule, the invoices with an amount due get
    the one reminder `domain.reminders.due_reminder` says is due now, queued under
-   ``reminder:<offset>`` (so exactly once, however many workers look).
+   ``reminder:<offset>`` (so exactly once, however many workers look). Only invoices
+   issued since the notifier first ran get reminders: upgrading a server, or loading
+   old invoices in bulk, never mails every customer with a past-due invoice at once.
 3. *Sending*: due notifications are leased in one short transaction, sent with no
    transaction open, and each outcome recorded by the lease holder: SENT (and the
    invoice's `last_notification_at`, an ``invoice.sent`` event) only once the SMTP server
@@ -140,6 +142,10 @@ class Notifier:
     reminder_scan: timedelta = REMINDER_SCAN
     _next_scan: datetime | None = None
 
+    @property
+    def _mark(self) -> str:
+        return _MARK if self.only is None else f"{_MARK}:{self.only.hex}"
+
     async def queue_from_events(self, *, now: datetime) -> int:
         """Queue the messages that new events call for; how many were queued."""
         queued = 0
@@ -150,11 +156,12 @@ class Notifier:
                 return queued
 
     async def _queue_from_events_once(self, *, now: datetime) -> tuple[int, bool]:
-        name = _MARK if self.only is None else f"{_MARK}:{self.only.hex}"
         queued = 0
         async with self.db.write() as conn:
             horizon = await events.complete_before(conn, now=self.clock())
-            mark = await marks.lock(conn, name, initial=horizon)
+            # First run: the log counts as read up to the horizon, as of its moment.
+            first = ids.timestamp_of(horizon)
+            mark = await marks.lock(conn, self._mark, initial=horizon, now=first)
             found = await event_log.list_after(conn, after=mark, types=_TRIGGERS, limit=self.batch)
             sending: dict[UUID, bool] = {}
             for event in found:
@@ -169,19 +176,22 @@ class Notifier:
             full = len(found) == self.batch
             new_mark = min(found[-1].id, horizon) if full else horizon
             if new_mark > mark:
-                await marks.move(conn, name, new_mark)
+                await marks.move(conn, self._mark, new_mark)
         return queued, full
 
     async def queue_reminders(self, *, now: datetime) -> int:
         """Queue every reminder due at `now`; how many were queued."""
         async with self.db.read() as conn:
             every = [self.only] if self.only is not None else await accounts.ids(conn)
+            since = await marks.created_at(conn, self._mark)
+        if since is None:  # the first pass queues from events first
+            return 0
         queued = 0
         for account_id in every:
-            queued += await self._queue_reminders_of(account_id, now=now)
+            queued += await self._queue_reminders_of(account_id, now=now, since=since)
         return queued
 
-    async def _queue_reminders_of(self, account_id: UUID, *, now: datetime) -> int:
+    async def _queue_reminders_of(self, account_id: UUID, *, now: datetime, since: datetime) -> int:
         async with self.db.read() as conn:
             account = await accounts.get(conn, account_id)
         if account is None:
@@ -199,6 +209,7 @@ class Notifier:
                     account_id=account_id,
                     due_until=due_until,
                     last_offset=offsets[-1],
+                    issued_since=since,
                     after=after,
                     limit=self.batch,
                 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -189,13 +189,15 @@ async def reminder_candidates(
     account_id: UUID,
     due_until: date,
     last_offset: int,
+    issued_since: datetime,
     after: UUID | None,
     limit: int,
 ) -> list[ReminderCandidate]:
     """The account's invoices with an amount due, due by `due_until`, by id after `after`.
 
-    Invoices already queued the reminder at `last_offset` (the schedule's last) are left
-    out: nothing more can be owed to them.
+    Only those issued (finalized) since `issued_since`; invoices already queued the
+    reminder at `last_offset` (the schedule's last) are left out: nothing more can be
+    owed to them.
     """
     finished = exists().where(
         _n.account_id == _i.account_id,
@@ -213,6 +215,7 @@ async def reminder_candidates(
             _i.archived_at.is_(None),
             _i.amount_due > 0,
             _i.due_date <= due_until,
+            func.coalesce(_i.finalized_at, _i.created_at) >= issued_since,
             ~finished,
         )
         .order_by(_i.id)

@@ -475,10 +475,12 @@ notifications = Table(
     ),
 )
 
-# Where a worker task stands in the event log: every event up to `mark` has been handled.
+# Where a worker task stands in the event log: every event up to `mark` has been handled,
+# since it first ran at `created_at`.
 worker_marks = Table(
     "worker_marks",
     metadata,
     Column("name", String(64), primary_key=True),
     Column("mark", Uuid, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )

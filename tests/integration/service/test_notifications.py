@@ -335,3 +335,15 @@ async def test_two_workers_at_once_send_nothing_twice(
             ("reminder:0", NotificationStatus.SENT, 1),
             ("reminder:1", NotificationStatus.SENT, 1),
         ]
+
+
+async def test_invoices_from_before_the_notifier_first_ran_get_no_mail(
+    db: Database, tenant: Tenant, mailbox: BoundController
+) -> None:
+    due = (utc_now() + timedelta(days=1)).date()
+    invoice = await tenant.invoice(due_date=due.isoformat())
+    # As if the server was upgraded to send mail an hour after the invoice was made.
+    later = _notifier(db, tenant, mailbox, clock=lambda: utc_now() + timedelta(hours=1))
+    await _walk(later, utc_now(), _local_nine(due + timedelta(days=10)), timedelta(hours=12))
+    assert _received(mailbox) == []
+    assert await _notifications(db, tenant, invoice["id"]) == []

@@ -72,6 +72,7 @@ def upgrade() -> None:
         "worker_marks",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("mark", sa.Uuid(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
 
