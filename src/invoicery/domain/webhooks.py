@@ -110,6 +110,7 @@ class Endpoint:
     failing_since: datetime | None = None
     last_success_at: datetime | None = None
     last_failure_at: datetime | None = None
+    rate_limit_per_sec: int | None = None  # deliveries per second at most, if limited
 
     @property
     def public_id(self) -> str:

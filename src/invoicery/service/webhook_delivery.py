@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -76,6 +76,7 @@ class Deliverer:
     concurrency: int = 20
     only: tuple[UUID, UUID] | None = None  # (account id, endpoint id): deliver to it alone
     clock: Callable[[], datetime] = utc_now  # the clock event ids are made with
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep  # between rate-limited sends
 
     async def fan_out(self, *, now: datetime) -> int:
         """Make the deliveries of new events for every enabled endpoint; how many were made."""
@@ -221,8 +222,16 @@ class Deliverer:
         return True
 
     async def deliver_due(self, *, now: datetime) -> int:
-        """Claim, send and record the deliveries due at `now`; how many were attempted."""
+        """Claim, send and record the deliveries due at `now`; how many were attempted.
+
+        An endpoint with a `rate_limit_per_sec` gets its deliveries one after another,
+        `1 / rate` seconds apart, and no more of them than fit in half a lease: the rest
+        are handed back, due at once, for the next round.
+        """
         claimed = await self.claim(now=now)
+        by_endpoint: dict[tuple[UUID, UUID], list[Claimed]] = {}
+        for item in claimed:
+            by_endpoint.setdefault((item.delivery.account_id, item.endpoint.id), []).append(item)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(item: Claimed) -> None:
@@ -230,8 +239,34 @@ class Deliverer:
                 outcome = await self.send(item, now=now)
             await self.record(item, outcome, now=now)
 
-        await asyncio.gather(*(one(item) for item in claimed))
-        return len(claimed)
+        async def paced(items: list[Claimed], rate: int) -> None:
+            for index, item in enumerate(items):
+                if index:
+                    await self.pause(1 / rate)
+                await one(item)
+
+        work = []
+        attempted = 0
+        for items in by_endpoint.values():
+            rate = items[0].endpoint.rate_limit_per_sec
+            if rate is None:
+                work += [one(item) for item in items]
+                attempted += len(items)
+                continue
+            fits = max(1, int(rate * self.lease.total_seconds() / 2))
+            kept, returned = items[:fits], items[fits:]
+            if returned:
+                async with self.db.write() as conn:
+                    await deliveries.release(
+                        conn,
+                        lease=returned[0].lease,
+                        delivery_ids=[item.delivery.id for item in returned],
+                        due=now,
+                    )
+            work.append(paced(kept, rate))
+            attempted += len(kept)
+        await asyncio.gather(*work)
+        return attempted
 
     async def run_once(self, *, now: datetime) -> int:
         """One pass: fan out new events, then deliver everything due; attempts made."""

@@ -68,6 +68,8 @@ class EndpointChanges:
     event_types: Sequence[EventType] | None = None
     headers: Mapping[str, str] | None = None
     disabled: bool | None = None
+    rate_limit_per_sec: int | None = None
+    clear_rate_limit: bool = False
 
 
 def parse_endpoint_id(text: str) -> UUID:
@@ -127,6 +129,7 @@ async def create_endpoint(
     description: str | None = None,
     event_types: Sequence[EventType] = (),
     headers: Mapping[str, str] | None = None,
+    rate_limit_per_sec: int | None = None,
 ) -> Endpoint:
     """A billing-v1 endpoint for `event_types` (none: all), with a fresh signing secret."""
     endpoint = Endpoint(
@@ -138,6 +141,7 @@ async def create_endpoint(
         event_types=tuple(dict.fromkeys(event_types)),
         headers=dict(headers or {}),
         secret=signing.new_secret(),
+        rate_limit_per_sec=rate_limit_per_sec,
         created_at=now,
         updated_at=now,
     )
@@ -197,6 +201,8 @@ def _changed(endpoint: Endpoint, changes: EndpointChanges, now: datetime) -> End
         changed = replace(changed, event_types=tuple(dict.fromkeys(changes.event_types)))
     if changes.headers is not None:
         changed = replace(changed, headers=dict(changes.headers))
+    if changes.clear_rate_limit or changes.rate_limit_per_sec is not None:
+        changed = replace(changed, rate_limit_per_sec=changes.rate_limit_per_sec)
     if changes.disabled is True and not endpoint.disabled:
         changed = changed.disable(MANUALLY_DISABLED, now=now)
     elif changes.disabled is False and endpoint.disabled:

@@ -364,6 +364,7 @@ webhook_endpoints = Table(
     Column("last_success_at", UtcDateTime),
     Column("last_failure_at", UtcDateTime),
     Column("fanout_mark", Uuid, nullable=False),
+    Column("rate_limit_per_sec", Integer),  # migration 0008
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("account_id", "id"),

@@ -37,6 +37,7 @@ __all__ = [
     "list_numbered",
     "list_page",
     "lock_leased",
+    "release",
     "save",
     "to_delivery",
     "undelivered_events",
@@ -281,6 +282,17 @@ async def list_for_endpoint(
         .limit(limit)
     )
     return [to_delivery(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def release(
+    conn: AsyncConnection, *, lease: UUID, delivery_ids: Sequence[UUID], due: datetime
+) -> None:
+    """Hand leased deliveries back unattempted, due again at `due`."""
+    await conn.execute(
+        update(webhook_deliveries)
+        .where(_d.id.in_(list(delivery_ids)), _d.lease == lease)
+        .values(status=DeliveryStatus.PENDING.value, lease=None, next_attempt_at=due)
+    )
 
 
 async def fail_pending(

@@ -52,6 +52,7 @@ def to_endpoint(row: ColumnValues) -> Endpoint:
         failing_since=row["failing_since"],
         last_success_at=row["last_success_at"],
         last_failure_at=row["last_failure_at"],
+        rate_limit_per_sec=row["rate_limit_per_sec"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -73,6 +74,7 @@ def _values(endpoint: Endpoint) -> dict[str, Any]:
         "failing_since": endpoint.failing_since,
         "last_success_at": endpoint.last_success_at,
         "last_failure_at": endpoint.last_failure_at,
+        "rate_limit_per_sec": endpoint.rate_limit_per_sec,
         "updated_at": endpoint.updated_at,
     }
 

@@ -425,3 +425,26 @@ async def test_an_event_committed_long_after_it_was_made_is_still_delivered(
         assert delivered == {quick.id, slow_event.id}
     finally:
         await db.dispose()
+
+
+async def test_a_rate_limited_endpoint_gets_its_deliveries_paced_and_the_rest_later(
+    db: Database, client: httpx.AsyncClient, hooks: Receiver
+) -> None:
+    account_id = await _account(db)
+    await _v1(db, account_id, hooks.url, rate_limit_per_sec=2)
+    recorded = await _record(db, account_id, n=5)
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    # A 2 s lease fits two deliveries at 2 per second in its first half.
+    deliverer = _deliverer(db, client, pause=pause, lease=timedelta(seconds=2))
+    assert await deliverer.run_once(now=utc_now()) == 2
+    assert pauses == [0.5]
+    assert await deliverer.run_once(now=utc_now()) == 2
+    assert await deliverer.run_once(now=utc_now()) == 1
+    assert await deliverer.run_once(now=utc_now()) == 0
+    assert pauses == [0.5, 0.5]
+    delivered = [request.headers["webhook-id"] for request in hooks.requests()]
+    assert sorted(delivered) == sorted(event.public_id for event in recorded)

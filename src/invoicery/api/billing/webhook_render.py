@@ -76,7 +76,7 @@ def endpoint_document(endpoint: Endpoint) -> dict[str, Any]:
         "consecutive_failures": endpoint.consecutive_failures,
         "max_in_flight": MAX_IN_FLIGHT,
         "needs_setup": False,
-        "rate_limit_per_sec": None,
+        "rate_limit_per_sec": endpoint.rate_limit_per_sec,
         "last_success_at": _time(endpoint.last_success_at),
         "last_failure_at": _time(endpoint.last_failure_at),
         "created_at": timestamp_text(endpoint.created_at),

@@ -84,7 +84,8 @@ class CreateWebhookEndpointRequest(BaseModel):
         default=None,
         ge=1,
         le=1000,
-        description="Accepted for compatibility; Invoicery does not rate-limit deliveries.",
+        description="Deliveries per second to this endpoint at most (each worker paces its "
+        "own sends); omit for no limit.",
     )
 
 

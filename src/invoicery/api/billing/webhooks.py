@@ -94,6 +94,7 @@ async def create_endpoint(
         description=body.description or None,
         event_types=body.event_types or (),
         headers=_headers(body.headers),
+        rate_limit_per_sec=body.rate_limit_per_sec,
     )
     return JsonResponse(created_document(endpoint), status_code=201)
 
@@ -133,6 +134,8 @@ async def update_endpoint(
         event_types=(body.event_types or []) if "event_types" in given else None,
         headers=(_headers(body.headers) or {}) if "headers" in given else None,
         disabled=body.disabled,
+        rate_limit_per_sec=body.rate_limit_per_sec,
+        clear_rate_limit="rate_limit_per_sec" in given and body.rate_limit_per_sec is None,
     )
     endpoint = await webhooks.update_endpoint(
         db,

@@ -419,3 +419,16 @@ async def test_payment_events_carry_the_transaction_as_the_invoice_shows_it(
             name: value for name, value in transaction.items() if value is not None and name != "id"
         },
     }
+
+
+async def test_the_rate_limit_is_kept_changed_and_cleared(tenant: Tenant) -> None:
+    created = await _endpoint(tenant, rate_limit_per_sec=5)
+    assert created["rate_limit_per_sec"] == 5
+    path = f"{ENDPOINTS}/{created['id']}"
+    changed = await tenant.request("PATCH", path, json={"rate_limit_per_sec": 10})
+    assert changed.status_code == 200, changed.text
+    assert (await tenant.request("GET", path)).json()["rate_limit_per_sec"] == 10
+    kept = await tenant.request("PATCH", path, json={"description": "billing"})
+    assert kept.json()["rate_limit_per_sec"] == 10
+    cleared = await tenant.request("PATCH", path, json={"rate_limit_per_sec": None})
+    assert cleared.json()["rate_limit_per_sec"] is None

@@ -1,4 +1,5 @@
-"""notifications: e-mails about invoices, each once; the accounts' e-mail settings
+"""notifications: e-mails about invoices, each once; the accounts' e-mail settings;
+a delivery rate limit per webhook endpoint
 
 Revision ID: 0008
 Revises: 0007
@@ -34,6 +35,8 @@ def upgrade() -> None:
             sa.Column("send_invoices", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
         accounts.add_column(sa.Column("locale", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("webhook_endpoints") as endpoints:
+        endpoints.add_column(sa.Column("rate_limit_per_sec", sa.Integer(), nullable=True))
     op.create_table(
         "notifications",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -81,6 +84,8 @@ def downgrade() -> None:
     op.drop_table("worker_marks")
     op.drop_index("ix_notifications_due", table_name="notifications")
     op.drop_table("notifications")
+    with op.batch_alter_table("webhook_endpoints") as endpoints:
+        endpoints.drop_column("rate_limit_per_sec")
     with op.batch_alter_table("accounts") as accounts:
         accounts.drop_column("locale")
         accounts.drop_column("send_invoices")
