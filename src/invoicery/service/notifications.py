@@ -24,7 +24,6 @@ Each pass has three steps, none on any request's path:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from invoicery.domain.status import Lifecycle, PaymentStatus
 from invoicery.mail import InvoiceMail, MailKind, MailTransport, build_message, choose_language
 from invoicery.payments.transaction import Transaction, TransactionStatus
 from invoicery.service import events
+from invoicery.service._polling import poll
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import parse_id as parse_invoice_id
 from invoicery.store import accounts, customers, invoices, marks, notifications, transactions
@@ -492,10 +492,10 @@ async def run(
     clock: Callable[[], datetime] = utc_now,
 ) -> None:
     """Send e-mail until `stop` is set, looking again every `poll_seconds`."""
-    while not stop.is_set():
-        try:
-            await notifier.run_once(now=clock())
-        except Exception:
-            logger.exception("e-mail pass failed; retrying")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), poll_seconds)
+
+    async def once(now: datetime) -> int:
+        return await notifier.run_once(now=now)
+
+    await poll(
+        once, poll_seconds=poll_seconds, stop=stop, logger=logger, what="e-mail", clock=clock
+    )

@@ -17,7 +17,6 @@ Each pass has two steps, neither on any request's path:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -38,6 +37,7 @@ from invoicery.domain.webhooks import (
     shown_on,
 )
 from invoicery.service import events
+from invoicery.service._polling import poll
 from invoicery.service._time import utc_now
 from invoicery.store import accounts
 from invoicery.store import webhook_deliveries as deliveries
@@ -306,13 +306,18 @@ async def run(
     clock: Callable[[], datetime] = utc_now,
 ) -> None:
     """Deliver webhooks until `stop` is set, looking again every `poll_seconds`."""
-    while not stop.is_set():
-        try:
-            await deliverer.run_once(now=clock())
-        except Exception:
-            logger.exception("webhook delivery pass failed; retrying")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), poll_seconds)
+
+    async def once(now: datetime) -> int:
+        return await deliverer.run_once(now=now)
+
+    await poll(
+        once,
+        poll_seconds=poll_seconds,
+        stop=stop,
+        logger=logger,
+        what="webhook delivery",
+        clock=clock,
+    )
 
 
 async def prune(db: Database, *, now: datetime, retention: timedelta) -> int:

@@ -1,11 +1,9 @@
 """Notifications repository: queued once per (invoice, key), claimed under a lease.
 
 `queue` inserts unless the invoice already has a notification with that key (``ON
-CONFLICT DO NOTHING``), so concurrent workers and restarts never queue one twice. A
-claim turns due rows to ``sending`` with a lease and counts the attempt, in one short
-transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE``
-serialises claims); a row whose lease expired is due again. An outcome is saved only
-by the holder of the current lease.
+CONFLICT DO NOTHING``), so concurrent workers and restarts never queue one twice.
+Notifications are a work queue as `invoicery.store.leases` describes; a claim also
+counts the attempt.
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.notifications import Notification, NotificationKind, NotificationStatus
 from invoicery.domain.status import Lifecycle, PaymentStatus
+from invoicery.store import leases
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import invoices, notifications
 
@@ -37,7 +36,6 @@ __all__ = [
 
 _n = notifications.c
 _i = invoices.c
-_DUE = (NotificationStatus.PENDING.value, NotificationStatus.SENDING.value)
 _REMINDER_KINDS = [
     NotificationKind.REMINDER_BEFORE_DUE.value,
     NotificationKind.REMINDER_DUE_TODAY.value,
@@ -103,45 +101,26 @@ async def claim_due(
     With `account_id`, only that account's.
     """
     only = (_n.account_id == account_id,) if account_id is not None else ()
-    due = (
-        select(_n.id)
-        .where(_n.status.in_(_DUE), _n.next_attempt_at <= now, *only)
-        .order_by(_n.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    rows = await leases.claim(
+        conn,
+        notifications,
+        now=now,
+        lease=lease,
+        lease_until=lease_until,
+        limit=limit,
+        where=only,
+        values={"attempts": _n.attempts + 1},
     )
-    claimed = list((await conn.execute(due)).scalars())
-    if not claimed:
-        return []
-    await conn.execute(
-        update(notifications)
-        .where(_n.id.in_(claimed))
-        .values(
-            status=NotificationStatus.SENDING.value,
-            lease=lease,
-            next_attempt_at=lease_until,
-            attempts=_n.attempts + 1,
-        )
-    )
-    rows = await conn.execute(select(notifications).where(_n.id.in_(claimed)).order_by(_n.id))
-    return [_to_notification(row) for row in rows.mappings()]
+    return [_to_notification(row) for row in rows]
 
 
 async def lock_leased(
     conn: AsyncConnection, *, account_id: UUID, notification_id: UUID, lease: UUID
 ) -> Notification | None:
     """The notification, locked, if it is still leased under `lease`; None if it was lost."""
-    query = (
-        select(notifications)
-        .where(
-            _n.account_id == account_id,
-            _n.id == notification_id,
-            _n.status == NotificationStatus.SENDING.value,
-            _n.lease == lease,
-        )
-        .with_for_update()
+    row = await leases.lock_leased(
+        conn, notifications, account_id=account_id, row_id=notification_id, lease=lease
     )
-    row = (await conn.execute(query)).mappings().first()
     return _to_notification(row) if row else None
 
 

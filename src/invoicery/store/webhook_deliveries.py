@@ -1,10 +1,7 @@
 """Webhook deliveries and their attempts: made from events, claimed under a lease.
 
-A claim turns due rows to ``sending`` with a lease token and a lease expiry in
-`next_attempt_at`, in one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-so concurrent workers take disjoint rows; SQLite's ``BEGIN IMMEDIATE`` serialises
-claims). A row whose lease expired is due again, so a worker that died mid-delivery
-leaves nothing stuck. An outcome is saved only by the holder of the current lease.
+Deliveries are a work queue as `invoicery.store.leases` describes: a worker that died
+mid-delivery leaves nothing stuck, and an outcome is saved only by the lease holder.
 """
 
 from __future__ import annotations
@@ -19,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.events import Event, EventType
 from invoicery.domain.webhooks import Delivery, DeliveryStatus, Face, Outcome
+from invoicery.store import leases
 from invoicery.store.pagination import PageRequest, RowPage, fetch_page
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import events, webhook_attempts, webhook_deliveries, webhook_endpoints
@@ -170,40 +168,25 @@ async def claim_due(
         webhook_endpoints.c.id == _d.endpoint_id,
         webhook_endpoints.c.disabled.is_(False),
     )
-    due = (
-        select(_d.id)
-        .where(_d.status.in_(_DUE), _d.next_attempt_at <= now, enabled, *only)
-        .order_by(_d.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=webhook_deliveries)
+    rows = await leases.claim(
+        conn,
+        webhook_deliveries,
+        now=now,
+        lease=lease,
+        lease_until=lease_until,
+        limit=limit,
+        where=(enabled, *only),
     )
-    ids = list((await conn.execute(due)).scalars())
-    if not ids:
-        return []
-    await conn.execute(
-        update(webhook_deliveries)
-        .where(_d.id.in_(ids))
-        .values(status=DeliveryStatus.SENDING.value, lease=lease, next_attempt_at=lease_until)
-    )
-    rows = await conn.execute(select(webhook_deliveries).where(_d.id.in_(ids)).order_by(_d.id))
-    return [to_delivery(row) for row in rows.mappings()]
+    return [to_delivery(row) for row in rows]
 
 
 async def lock_leased(
     conn: AsyncConnection, *, account_id: UUID, delivery_id: UUID, lease: UUID
 ) -> Delivery | None:
     """The delivery, locked, if it is still leased under `lease`; None if the lease was lost."""
-    query = (
-        select(webhook_deliveries)
-        .where(
-            _d.account_id == account_id,
-            _d.id == delivery_id,
-            _d.status == DeliveryStatus.SENDING.value,
-            _d.lease == lease,
-        )
-        .with_for_update()
+    row = await leases.lock_leased(
+        conn, webhook_deliveries, account_id=account_id, row_id=delivery_id, lease=lease
     )
-    row = (await conn.execute(query)).mappings().first()
     return to_delivery(row) if row else None
 
 
