@@ -78,6 +78,7 @@ class Customer:
     billing_address: Address | None = None
     shipping_address: ShippingAddress | None = None
     custom_taxes: tuple[CustomTax, ...] = ()
+    locale: str | None = None  # the language its e-mails are written in, e.g. "de-AT"
 
     @property
     def alias(self) -> str | None:

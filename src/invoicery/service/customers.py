@@ -65,6 +65,7 @@ class NewCustomer:
     billing_address: Address | None = None
     shipping_address: ShippingAddress | None = None
     custom_taxes: tuple[CustomTax, ...] = ()
+    locale: str | None = None
 
 
 FIELD_NAMES = frozenset(field.name for field in fields(NewCustomer))

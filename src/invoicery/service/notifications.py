@@ -323,7 +323,7 @@ class Notifier:
             attachment = await self.links.pdf(account.id, invoice.id)
         payable = invoice.amount_due > 0 and invoice.state.payment_status is not PaymentStatus.PAID
         mail = InvoiceMail(
-            language=choose_language(None, account.locale),
+            language=choose_language(customer.locale, account.locale),
             merchant_name=account.display_name or account.name,
             customer_name=customer.name,
             recipients=tuple(recipients),

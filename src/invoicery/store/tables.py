@@ -128,6 +128,7 @@ customers = Table(
     Column("billing_address", JsonDocument),
     Column("shipping_address", JsonDocument),
     Column("custom_taxes", JsonDocument, nullable=False, server_default=text("'[]'")),
+    Column("locale", String(35)),  # migration 0008: the language of its e-mails
     UniqueConstraint("account_id", "id"),
     UniqueConstraint("account_id", "external_id"),
     Index("ix_customers_account_created", "account_id", "id"),

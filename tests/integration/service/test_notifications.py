@@ -347,3 +347,19 @@ async def test_invoices_from_before_the_notifier_first_ran_get_no_mail(
     await _walk(later, utc_now(), _local_nine(due + timedelta(days=10)), timedelta(hours=12))
     assert _received(mailbox) == []
     assert await _notifications(db, tenant, invoice["id"]) == []
+
+
+async def test_a_customer_with_a_language_gets_mail_in_it_else_the_accounts(
+    db: Database, tenant: Tenant, mailbox: BoundController
+) -> None:
+    await _set(db, tenant, display_name="Acme", locale="fr")
+    german = await tenant.customer(name="Gerda", email="gerda@example.de", locale="de-AT")
+    first = await tenant.invoice(customer_id=german["id"])
+    second = await tenant.invoice()  # a customer without a language: the account's
+    await _notifier(db, tenant, mailbox).run_once(now=utc_now())
+    assert sorted(_subjects(mailbox)) == [
+        f"Facture {second['invoice_number']} de Acme",
+        f"Rechnung {first['invoice_number']} von Acme",
+    ]
+    shown = (await tenant.request("GET", f"/customers/{german['id']}")).json()
+    assert shown["locale"] == "de-AT"

@@ -90,6 +90,8 @@ def customer_document(customer: Customer) -> dict[str, Any]:
         document["company_name"] = customer.company_name
     if customer.external_id is not None:
         document["external_id"] = customer.external_id
+    if customer.locale is not None:
+        document["locale"] = customer.locale
     return document
 
 

@@ -65,6 +65,14 @@ class CreateCustomerInput(BaseModel):
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     company_name: str | None = Field(default=None, max_length=200)
     external_id: str | None = Field(default=None, min_length=1, max_length=200)
+    locale: str | None = Field(
+        default=None,
+        max_length=35,
+        pattern=r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$",
+        description="The language of the customer's e-mails, as a language tag (de, fr-CA); "
+        "Invoicery writes English, German and French, else the account's language. "
+        "An Invoicery extension.",
+    )
 
 
 class InvoiceLineItem(BaseModel):
@@ -113,6 +121,7 @@ class Customer(BaseModel):
     email: str
     company_name: str | None = None
     external_id: str | None = None
+    locale: str | None = None
     created_at: str
 
 

@@ -35,6 +35,8 @@ def upgrade() -> None:
             sa.Column("send_invoices", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
         accounts.add_column(sa.Column("locale", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("customers") as customers:
+        customers.add_column(sa.Column("locale", sa.String(length=35), nullable=True))
     with op.batch_alter_table("webhook_endpoints") as endpoints:
         endpoints.add_column(sa.Column("rate_limit_per_sec", sa.Integer(), nullable=True))
     op.create_table(
@@ -86,6 +88,8 @@ def downgrade() -> None:
     op.drop_table("notifications")
     with op.batch_alter_table("webhook_endpoints") as endpoints:
         endpoints.drop_column("rate_limit_per_sec")
+    with op.batch_alter_table("customers") as customers:
+        customers.drop_column("locale")
     with op.batch_alter_table("accounts") as accounts:
         accounts.drop_column("locale")
         accounts.drop_column("send_invoices")
