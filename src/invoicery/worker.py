@@ -26,7 +26,8 @@ from invoicery.config import Settings
 from invoicery.mail import MailTransport, transport_from_url
 from invoicery.payments.processor import PaymentProcessor
 from invoicery.payments.registry import create_processor
-from invoicery.service import documents, events, notifications, webhook_delivery
+from invoicery.service import documents, events, webhook_delivery
+from invoicery.service._polling import poll
 from invoicery.service._time import utc_now
 from invoicery.service.notifications import MailLinks, NoLinks, Notifier
 from invoicery.service.settlement import settle_due
@@ -72,14 +73,26 @@ async def run(
     if webhooks is not None:
         beside.append(
             asyncio.create_task(
-                webhook_delivery.run(webhooks, poll_seconds=webhook_poll_seconds, stop=stop),
+                poll(
+                    lambda now: webhooks.run_once(now=now),
+                    poll_seconds=webhook_poll_seconds,
+                    stop=stop,
+                    logger=logger,
+                    what="webhook delivery",
+                ),
                 name="invoicery-webhooks",
             )
         )
     if mail is not None:
         beside.append(
             asyncio.create_task(
-                notifications.run(mail, poll_seconds=mail_poll_seconds, stop=stop),
+                poll(
+                    lambda now: mail.run_once(now=now),
+                    poll_seconds=mail_poll_seconds,
+                    stop=stop,
+                    logger=logger,
+                    what="e-mail",
+                ),
                 name="invoicery-mail",
             )
         )

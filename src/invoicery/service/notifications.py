@@ -23,7 +23,6 @@ Each pass has three steps, none on any request's path:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,7 +53,6 @@ from invoicery.domain.status import Lifecycle, PaymentStatus
 from invoicery.mail import InvoiceMail, MailKind, MailTransport, build_message, choose_language
 from invoicery.payments.transaction import Transaction, TransactionStatus
 from invoicery.service import events
-from invoicery.service._polling import poll
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import parse_id as parse_invoice_id
 from invoicery.store import accounts, customers, invoices, marks, notifications, transactions
@@ -69,7 +67,6 @@ __all__ = [
     "NoLinks",
     "Notifier",
     "of_invoice",
-    "run",
     "send_again",
 ]
 
@@ -482,20 +479,3 @@ async def of_invoice(db: Database, *, principal: Principal, invoice_id: str) -> 
         return await notifications.list_for_invoice(
             conn, account_id=principal.account_id, invoice_id=parsed
         )
-
-
-async def run(
-    notifier: Notifier,
-    *,
-    poll_seconds: float,
-    stop: asyncio.Event,
-    clock: Callable[[], datetime] = utc_now,
-) -> None:
-    """Send e-mail until `stop` is set, looking again every `poll_seconds`."""
-
-    async def once(now: datetime) -> int:
-        return await notifier.run_once(now=now)
-
-    await poll(
-        once, poll_seconds=poll_seconds, stop=stop, logger=logger, what="e-mail", clock=clock
-    )

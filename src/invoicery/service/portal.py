@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -38,7 +37,6 @@ from typing import Any
 from uuid import UUID
 
 import jwt
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
@@ -285,15 +283,6 @@ async def issue(
     return IssuedToken(encode(key, grant), grant)
 
 
-@asynccontextmanager
-async def _snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
-    """A read connection whose statements all see one snapshot (the page count and rows)."""
-    async with db.read() as conn:
-        if not db.is_sqlite:  # a SQLite read transaction is already one snapshot
-            await conn.execution_options(isolation_level="REPEATABLE READ")
-        yield conn
-
-
 def _listed(docs: Documents, grant: PortalGrant, invoice: Invoice, today: date) -> PortalInvoice:
     status = ap_status(invoice.state, today)
     assert status is not None, "drafts are not listed"
@@ -323,7 +312,7 @@ async def view(
     """Page `page` (0-indexed) of what the portal shows for `token`; `NotFound` if invalid."""
     now = now or utc_now()
     grant = verify(key, token, now=now)
-    async with _snapshot(db) as conn:
+    async with db.snapshot() as conn:
         account = await accounts.get(conn, grant.account_id)
         customer = await customers.get(
             conn, account_id=grant.account_id, customer_id=grant.customer_id

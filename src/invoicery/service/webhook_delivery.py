@@ -37,7 +37,6 @@ from invoicery.domain.webhooks import (
     shown_on,
 )
 from invoicery.service import events
-from invoicery.service._polling import poll
 from invoicery.service._time import utc_now
 from invoicery.store import accounts
 from invoicery.store import webhook_deliveries as deliveries
@@ -46,7 +45,7 @@ from invoicery.store.database import Database
 from invoicery.webhooks import bodies, sender
 from invoicery.webhooks.bodies import DEFAULT_RENDERERS, Renderers
 
-__all__ = ["LEASE", "Claimed", "Deliverer", "prune", "run"]
+__all__ = ["LEASE", "Claimed", "Deliverer", "prune"]
 
 logger = logging.getLogger("invoicery.webhooks")
 
@@ -296,28 +295,6 @@ def _log(delivery: Delivery, endpoint: Endpoint, outcome: Outcome) -> None:
         logger.warning(
             "webhook endpoint %s disabled: %s", endpoint.public_id, endpoint.disabled_reason
         )
-
-
-async def run(
-    deliverer: Deliverer,
-    *,
-    poll_seconds: float,
-    stop: asyncio.Event,
-    clock: Callable[[], datetime] = utc_now,
-) -> None:
-    """Deliver webhooks until `stop` is set, looking again every `poll_seconds`."""
-
-    async def once(now: datetime) -> int:
-        return await deliverer.run_once(now=now)
-
-    await poll(
-        once,
-        poll_seconds=poll_seconds,
-        stop=stop,
-        logger=logger,
-        what="webhook delivery",
-        clock=clock,
-    )
 
 
 async def prune(db: Database, *, now: datetime, retention: timedelta) -> int:

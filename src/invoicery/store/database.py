@@ -94,6 +94,17 @@ class Database:
             async with self._read_engine.connect() as conn:
                 yield conn
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncConnection]:
+        """A read connection whose statements all see one snapshot (a count and its rows).
+
+        PostgreSQL reads in REPEATABLE READ; a SQLite read transaction is one already.
+        """
+        async with self.read() as conn:
+            if not self.is_sqlite:
+                await conn.execution_options(isolation_level="REPEATABLE READ")
+            yield conn
+
     async def first_row(
         self, statement: Select[Any], params: Mapping[str, Any]
     ) -> ColumnValues | None:

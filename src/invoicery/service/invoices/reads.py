@@ -7,8 +7,7 @@ lists; they stay readable by id. The AP face never shows drafts.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -91,15 +90,6 @@ def today_of(principal: Principal, now: datetime) -> date:
     return today_in(principal.timezone, now)
 
 
-@asynccontextmanager
-async def _snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
-    """A read connection whose statements all see one snapshot (REPEATABLE READ)."""
-    async with db.read() as conn:
-        if not db.is_sqlite:  # a SQLite read transaction is already one snapshot
-            await conn.execution_options(isolation_level="REPEATABLE READ")
-        yield conn
-
-
 async def views_in(
     conn: AsyncConnection, principal: Principal, stored: Sequence[StoredInvoice], now: datetime
 ) -> list[InvoiceView]:
@@ -128,7 +118,7 @@ async def get(db: Database, *, principal: Principal, invoice_id: str) -> Invoice
     """The caller's invoice (drafts and archived ones too) with its transactions, or `NotFound`."""
     invoice_uuid = parse_id(invoice_id)
     now = utc_now()
-    async with _snapshot(db) as conn:
+    async with db.snapshot() as conn:
         found = await invoices.get(
             conn, account_id=principal.account_id, invoice_id=invoice_uuid, now=now
         )
@@ -196,7 +186,7 @@ async def list_numbered(
     if query.subscription_id is not None:
         return empty  # Invoicery has no subscriptions: no invoice belongs to one
     now = utc_now()
-    async with _snapshot(db) as conn:
+    async with db.snapshot() as conn:
         customer_id = None
         if query.customer is not None:
             customer = await find_customer(conn, principal, query.customer)
