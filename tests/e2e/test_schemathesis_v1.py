@@ -78,6 +78,8 @@ def _fixtures(http: httpx.Client) -> tuple[dict[str, str], list[dict[str, Any]]]
         "finalize_invoice",
         "void_invoice",
         "mark_invoice_uncollectible",
+        "send_invoice",
+        "list_invoice_notifications",
     ]
     customer_operations = [
         "get_customer",
