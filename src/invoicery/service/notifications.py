@@ -55,7 +55,15 @@ from invoicery.payments.transaction import Transaction, TransactionStatus
 from invoicery.service import events
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import parse_id as parse_invoice_id
-from invoicery.store import accounts, customers, invoices, marks, notifications, transactions
+from invoicery.store import (
+    accounts,
+    customers,
+    invoices,
+    marks,
+    notifications,
+    snapshots,
+    transactions,
+)
 from invoicery.store import events as event_log
 from invoicery.store.database import Database
 from invoicery.store.snapshots import restore
@@ -153,26 +161,32 @@ class Notifier:
                 return queued
 
     async def _queue_from_events_once(self, *, now: datetime) -> tuple[int, bool]:
-        queued = 0
+        # Reading and deciding run outside any write transaction (SQLite has one writer);
+        # queueing is idempotent, so two workers reading the same events queue them once.
         async with self.db.write() as conn:
             horizon = await events.complete_before(conn, now=self.clock())
             # First run: the log counts as read up to the horizon, as of its moment.
             first = ids.timestamp_of(horizon)
             mark = await marks.lock(conn, self._mark, initial=horizon, now=first)
+        async with self.db.read() as conn:
             found = await event_log.list_after(conn, after=mark, types=_TRIGGERS, limit=self.batch)
+            mine = [e for e in found if self.only is None or e.account_id == self.only]
             sending: dict[UUID, bool] = {}
-            for event in found:
-                if self.only is not None and event.account_id != self.only:
-                    continue
-                if event.account_id not in sending:
-                    account = await accounts.get(conn, event.account_id)
-                    sending[event.account_id] = account is not None and account.send_invoices
-                wanted = _wanted(event, now=now, send_invoices=sending[event.account_id])
-                if wanted is not None and await notifications.queue(conn, wanted):
-                    queued += 1
-            full = len(found) == self.batch
-            new_mark = min(found[-1].id, horizon) if full else horizon
-            if new_mark > mark:
+            for account_id in {event.account_id for event in mine}:
+                account = await accounts.get(conn, account_id)
+                sending[account_id] = account is not None and account.send_invoices
+        wanted = [
+            notification
+            for event in mine
+            if (notification := _wanted(event, now=now, send_invoices=sending[event.account_id]))
+        ]
+        queued = 0
+        full = len(found) == self.batch
+        new_mark = min(found[-1].id, horizon) if full else horizon
+        async with self.db.write() as conn:
+            for notification in wanted:
+                queued += await notifications.queue(conn, notification)
+            if new_mark > await marks.lock(conn, self._mark, initial=horizon, now=first):
                 await marks.move(conn, self._mark, new_mark)
         return queued, full
 
@@ -200,7 +214,7 @@ class Notifier:
         due_until = (now + timedelta(days=1 - offsets[0])).date()
         queued, after = 0, None
         while True:
-            async with self.db.write() as conn:
+            async with self.db.read() as conn:
                 candidates = await notifications.reminder_candidates(
                     conn,
                     account_id=account_id,
@@ -213,27 +227,32 @@ class Notifier:
                 sent = await notifications.reminder_offsets(
                     conn, account_id=account_id, invoice_ids=[c.invoice_id for c in candidates]
                 )
-                for candidate in candidates:
-                    offset = due_reminder(
-                        due_date=candidate.due_date,
-                        offsets=offsets,
-                        timezone=account.timezone,
-                        hour=account.reminder_hour,
-                        now=now,
-                        already_sent=sent[candidate.invoice_id],
-                        issued_at=candidate.issued_at,
+            due = []
+            for candidate in candidates:
+                offset = due_reminder(
+                    due_date=candidate.due_date,
+                    offsets=offsets,
+                    timezone=account.timezone,
+                    hour=account.reminder_hour,
+                    now=now,
+                    already_sent=sent[candidate.invoice_id],
+                    issued_at=candidate.issued_at,
+                )
+                if offset is not None:
+                    due.append(
+                        new_notification(
+                            account_id=account_id,
+                            invoice_id=candidate.invoice_id,
+                            key=reminder_key(offset),
+                            kind=NotificationKind.reminder(offset),
+                            offset_days=offset,
+                            now=now,
+                        )
                     )
-                    if offset is None:
-                        continue
-                    reminder = new_notification(
-                        account_id=account_id,
-                        invoice_id=candidate.invoice_id,
-                        key=reminder_key(offset),
-                        kind=NotificationKind.reminder(offset),
-                        offset_days=offset,
-                        now=now,
-                    )
-                    queued += await notifications.queue(conn, reminder)
+            if due:  # a write only when something is due (SQLite has one writer)
+                async with self.db.write() as conn:
+                    for reminder in due:
+                        queued += await notifications.queue(conn, reminder)
             if len(candidates) < self.batch:
                 return queued
             after = candidates[-1].invoice_id
@@ -407,12 +426,12 @@ def _wanted(event: Event, *, now: datetime, send_invoices: bool) -> Notification
             kind=NotificationKind.PAYMENT_RECEIPT,
             now=now,
         )
-    invoice = restore(Invoice, event.snapshot)
-    if not send_invoices or invoice.state.lifecycle is not Lifecycle.FINALIZED:
+    lifecycle = snapshots.field(event.snapshot, "state", "lifecycle")
+    if not send_invoices or lifecycle != Lifecycle.FINALIZED.value:
         return None
     return new_notification(
         account_id=event.account_id,
-        invoice_id=invoice.id,
+        invoice_id=ids.decode(ids.INVOICE, event.subject_id),
         key=ISSUED_KEY,
         kind=NotificationKind.INVOICE_ISSUED,
         now=now,

@@ -8,11 +8,12 @@ code that renders it in a GET.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
-__all__ = ["restore", "snapshot"]
+__all__ = ["field", "restore", "snapshot"]
 
 T = TypeVar("T")
 
@@ -31,6 +32,14 @@ def snapshot(subject: object) -> dict[str, Any]:
     """`subject` (a domain dataclass) as JSON-ready data: ids, dates and decimals as text."""
     data: dict[str, Any] = _adapter(type(subject)).dump_python(subject, mode="json")
     return data
+
+
+def field(data: Mapping[str, Any], *path: str) -> Any:
+    """One field of a snapshot (by the dataclasses' field names), without restoring it all."""
+    value: Any = data
+    for name in path:
+        value = value[name]
+    return value
 
 
 def restore(kind: type[T], data: Any) -> T:
