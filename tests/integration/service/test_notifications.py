@@ -112,6 +112,17 @@ async def test_an_account_that_turned_invoice_mail_off_sends_none(
     assert await _notifications(db, tenant, invoice["id"]) == []
 
 
+async def test_with_invoice_mail_off_the_reminders_still_go_out(
+    db: Database, tenant: Tenant, mailbox: BoundController
+) -> None:
+    await _set(db, tenant, send_invoices="false", reminders="0", display_name="Acme")
+    due = (utc_now() + timedelta(days=1)).date()
+    invoice = await tenant.invoice(due_date=due.isoformat())
+    notifier = _notifier(db, tenant, mailbox)
+    await _walk(notifier, utc_now(), _local_nine(due + timedelta(days=1)), timedelta(hours=6))
+    assert _subjects(mailbox) == [f"Invoice {invoice['invoice_number']} from Acme is due today"]
+
+
 async def test_a_v1_invoice_is_mailed_when_finalized_to_every_invoicing_address(
     db: Database, tenant: Tenant, mailbox: BoundController
 ) -> None:
