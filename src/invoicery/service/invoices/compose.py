@@ -25,8 +25,15 @@ from invoicery.domain.customer import Customer
 from invoicery.domain.errors import InvalidInput
 from invoicery.domain.invoice import Invoice, LineItem, due_date_error
 from invoicery.domain.status import InvoiceState, Lifecycle, PaymentStatus
+from invoicery.runtime import off_the_loop
 from invoicery.service.customers import customer_uuid, find_customer
-from invoicery.service.invoices.lines import NewLine, NewSubLine, decimal_lines, exact_lines
+from invoicery.service.invoices.lines import (
+    NewLine,
+    NewSubLine,
+    decimal_lines,
+    exact_lines,
+    is_heavy,
+)
 from invoicery.service.invoices.pricing import merchant_country, price
 from invoicery.store import coupons
 
@@ -249,30 +256,36 @@ async def compose(
         currency = customer.currency
     invoice_date = values.invoice_date or today_in(principal.timezone, now)
     due = _due_date(invoice_date, values.net_terms, values.due_date, errors)
-    lines = decimal_lines(values.line_items, currency, errors)
-    applied = await _coupons(conn, principal, values.coupon_ids, currency, now, errors)
-    if errors:
-        raise InvalidInput(_INVALID, errors)
-    composed = _filled(
-        draft,
-        customer_id=customer.id,
-        currency=currency,
-        invoice_date=invoice_date,
-        due_date=due,
-        lines=lines,
-        memo=values.memo,
-        now=now,
-        purchase_order=values.purchase_order,
-        reference=values.reference,
-    )
-    priced = price(
-        composed,
-        customer=customer,
-        merchant_country=await merchant_country(conn, customer),
-        applied=applied,
-        credit_balance=0,
-    )
-    return priced, customer
+    coupon_errors: dict[str, str] = {}
+    applied = await _coupons(conn, principal, values.coupon_ids, currency, now, coupon_errors)
+    country = await merchant_country(conn, customer)
+
+    def priced() -> Invoice:
+        lines = decimal_lines(values.line_items, currency, errors)
+        errors.update(coupon_errors)
+        if errors:
+            raise InvalidInput(_INVALID, errors)
+        composed = _filled(
+            draft,
+            customer_id=customer.id,
+            currency=currency,
+            invoice_date=invoice_date,
+            due_date=due,
+            lines=lines,
+            memo=values.memo,
+            now=now,
+            purchase_order=values.purchase_order,
+            reference=values.reference,
+        )
+        return price(
+            composed,
+            customer=customer,
+            merchant_country=country,
+            applied=applied,
+            credit_balance=0,
+        )
+
+    return await off_the_loop(priced, heavy=is_heavy(values.line_items)), customer
 
 
 def _requested_lines(invoice: Invoice) -> tuple[NewLine, ...]:

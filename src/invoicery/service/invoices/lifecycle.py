@@ -22,6 +22,7 @@ from invoicery.domain.errors import InvalidState, NotFound
 from invoicery.domain.events import EventType
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import Lifecycle
+from invoicery.runtime import off_the_loop
 from invoicery.service import events
 from invoicery.service._queue import numbering_lock
 from invoicery.service._time import utc_now
@@ -36,6 +37,7 @@ from invoicery.service.invoices.compose import (
     draft_of,
     no_customer,
 )
+from invoicery.service.invoices.lines import is_heavy
 from invoicery.service.invoices.reads import parse_id, today_of, views_in
 from invoicery.service.invoices.views import InvoiceView
 from invoicery.store import customers, invoices
@@ -149,7 +151,9 @@ async def create_finalized(db: Database, *, principal: Principal, new: NewInvoic
     taxes or exemption apply, its credit balance is consumed, and its details are frozen.
     """
     now = utc_now()
-    draft = draft_of(principal, new, now)
+    draft = await off_the_loop(
+        lambda: draft_of(principal, new, now), heavy=is_heavy(new.line_items)
+    )
     async with numbering_lock(principal.account_id), db.write() as conn:
         final = await _finalize(conn, draft, now, unusable=no_customer())
         await invoices.insert(conn, final)

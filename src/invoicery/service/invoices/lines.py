@@ -27,12 +27,15 @@ __all__ = [
     "NewSubLine",
     "decimal_lines",
     "exact_lines",
+    "is_heavy",
 ]
 
 MAX_SUB_LINES = 100
 # Pricing, storing and rendering cost grows with sub-lines; this bound keeps the worst
 # accepted invoice to tens of milliseconds of a worker's time (see tests/e2e).
 MAX_INVOICE_SUB_LINES = 1000
+# Pricing more lines and sub-lines than this takes over 10 ms, so it runs in a thread.
+HEAVY_PRICING = 500
 SUB_LINE_PREFIX = "sli"
 _MAX_QUANTITY = Decimal(10**9)
 _QUANTITY_PLACES = 8
@@ -65,6 +68,11 @@ class NewLine:
     start_date: date | None = None
     end_date: date | None = None
     sub_lines: tuple[NewSubLine, ...] = ()
+
+
+def is_heavy(lines: Sequence[NewLine]) -> bool:
+    """Whether pricing `lines` holds the event loop too long to run on it."""
+    return len(lines) + sum(len(line.sub_lines) for line in lines) > HEAVY_PRICING
 
 
 def _unit_amount(line: NewLine, currency: str, at: str, errors: dict[str, str]) -> int:
