@@ -96,15 +96,22 @@ class Deliverer:
     async def _fan_out_one(
         self, account_id: UUID, endpoint_id: UUID, *, now: datetime
     ) -> tuple[int, bool]:
-        async with self.db.write() as conn:
+        """One batch for one endpoint: how many events it covered, and whether more wait.
+
+        Events are read and their bodies rendered with no lock held (rendering a batch
+        of large invoices takes seconds, and on SQLite a write transaction would hold
+        the only write lock meanwhile); only the inserts and the mark take the endpoint's
+        lock. A concurrent worker's deliveries of the same events are kept, not doubled.
+        """
+        async with self.db.read() as conn:
             # The horizon follows the clock event ids are made with, not the injected `now`.
             horizon = await events.complete_before(conn, now=self.clock())
-            locked = await endpoints.lock_for_fanout(
+            state = await endpoints.fanout_state(
                 conn, account_id=account_id, endpoint_id=endpoint_id
             )
-            if locked is None:
+            if state is None:
                 return 0, False
-            endpoint, mark = locked
+            endpoint, mark = state
             types = endpoint.subscribed_types()
             found = (
                 []
@@ -120,15 +127,22 @@ class Deliverer:
             )
             shown = [event for event in found if shown_on(endpoint.face, event)]
             account = await accounts.get(conn, account_id) if shown else None
-            zone = account.timezone if account is not None else "UTC"
-            # Rendering a batch of large invoices takes long: not on a serving event loop.
-            payloads = await asyncio.to_thread(
-                lambda: [
-                    bodies.body(endpoint.face, event, self.renderers, timezone=zone)
-                    for event in shown
-                ]
+        zone = account.timezone if account is not None else "UTC"
+        payloads = await asyncio.to_thread(
+            lambda: [
+                bodies.body(endpoint.face, event, self.renderers, timezone=zone) for event in shown
+            ]
+        )
+        async with self.db.write() as conn:
+            state = await endpoints.fanout_state(
+                conn, account_id=account_id, endpoint_id=endpoint_id, for_update=True
             )
-            await deliveries.insert_many(
+            if state is None:
+                return 0, False
+            now_endpoint, now_mark = state
+            if (now_endpoint.face, now_endpoint.subscribed_types()) != (endpoint.face, types):
+                return 0, True  # changed while rendering: read it again
+            await deliveries.insert_new(
                 conn,
                 [
                     Delivery(
@@ -146,7 +160,7 @@ class Deliverer:
             )
             full = len(found) == self.batch
             new_mark = min(found[-1].id, horizon) if full else horizon
-            if new_mark > mark:
+            if new_mark > now_mark:
                 await endpoints.set_fanout_mark(
                     conn, account_id=account_id, endpoint_id=endpoint_id, mark=new_mark
                 )

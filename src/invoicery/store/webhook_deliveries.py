@@ -12,6 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.events import Event, EventType
@@ -30,7 +31,7 @@ __all__ = [
     "fail_pending",
     "get",
     "insert_attempt",
-    "insert_many",
+    "insert_new",
     "list_for_endpoint",
     "list_numbered",
     "list_page",
@@ -121,12 +122,15 @@ async def undelivered_events(
     ]
 
 
-async def insert_many(conn: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
-    """Add new deliveries."""
+async def insert_new(conn: AsyncConnection, deliveries: Sequence[Delivery]) -> None:
+    """Add deliveries, skipping any of an event the endpoint already has one of."""
     if not deliveries:
         return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     await conn.execute(
-        webhook_deliveries.insert(),
+        dialect.insert(webhook_deliveries).on_conflict_do_nothing(
+            index_elements=["account_id", "endpoint_id", "event_id"]
+        ),
         [
             {
                 "id": delivery.id,

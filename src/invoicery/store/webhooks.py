@@ -18,11 +18,11 @@ from invoicery.store.tables import webhook_endpoints
 __all__ = [
     "delete_endpoint",
     "enabled_keys",
+    "fanout_state",
     "get",
     "insert",
     "list_for_account",
     "list_page",
-    "lock_for_fanout",
     "save",
     "save_health",
     "set_fanout_mark",
@@ -178,15 +178,15 @@ async def enabled_keys(conn: AsyncConnection) -> Sequence[tuple[UUID, UUID]]:
     return [(row.account_id, row.id) for row in await conn.execute(query)]
 
 
-async def lock_for_fanout(
-    conn: AsyncConnection, *, account_id: UUID, endpoint_id: UUID
+async def fanout_state(
+    conn: AsyncConnection, *, account_id: UUID, endpoint_id: UUID, for_update: bool = False
 ) -> tuple[Endpoint, UUID] | None:
-    """The enabled endpoint, locked, and its fan-out mark; None if gone or disabled."""
-    query = (
-        select(webhook_endpoints)
-        .where(_t.account_id == account_id, _t.id == endpoint_id, _t.disabled.is_(False))
-        .with_for_update()
+    """The enabled endpoint and its fan-out mark (locked if `for_update`); None if gone or off."""
+    query = select(webhook_endpoints).where(
+        _t.account_id == account_id, _t.id == endpoint_id, _t.disabled.is_(False)
     )
+    if for_update:
+        query = query.with_for_update()
     row = (await conn.execute(query)).mappings().first()
     return (to_endpoint(row), row["fanout_mark"]) if row else None
 

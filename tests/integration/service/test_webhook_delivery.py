@@ -6,7 +6,7 @@ import asyncio
 import random
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -33,6 +33,7 @@ from invoicery.store import webhook_deliveries
 from invoicery.store.database import Database
 from invoicery.store.tables import webhook_endpoints
 from invoicery.webhooks import sender
+from invoicery.webhooks.bodies import Renderers, snapshot_as_fields
 from tests.support.receiver import Received, Receiver, receiver
 
 NO_JITTER = RetrySchedule(DEFAULT_SCHEDULE.delays, jitter=0.0)
@@ -448,3 +449,87 @@ async def test_a_rate_limited_endpoint_gets_its_deliveries_paced_and_the_rest_la
     assert pauses == [0.5, 0.5]
     delivered = [request.headers["webhook-id"] for request in hooks.requests()]
     assert sorted(delivered) == sorted(event.public_id for event in recorded)
+
+
+class _HeldRenderer:
+    """A v1 renderer that holds its first body until released (it runs in a thread)."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, event: Event, timezone: str) -> Mapping[str, Any]:
+        self.started.set()
+        assert self.release.wait(10), "never released"
+        return snapshot_as_fields(event, timezone)
+
+    async def wait_started(self) -> None:
+        assert await asyncio.to_thread(self.started.wait, 10), "rendering never started"
+
+
+async def test_an_endpoint_can_be_changed_while_its_bodies_render(
+    db: Database, client: httpx.AsyncClient, hooks: Receiver
+) -> None:
+    account_id = await _account(db)
+    endpoint = await _v1(db, account_id, hooks.url)
+    await _record(db, account_id)
+    held = _HeldRenderer()
+    deliverer = _deliverer(db, client, renderers=Renderers(v1_fields=held))
+    fanning = asyncio.create_task(deliverer.fan_out(now=utc_now()))
+    await held.wait_started()
+
+    # Rendering holds no lock: on SQLite it used to hold the only write lock for seconds.
+    changes = webhooks.EndpointChanges(description="changed while rendering")
+    changed = await asyncio.wait_for(
+        webhooks.update_endpoint(
+            db, account_id=account_id, endpoint_id=endpoint.id, changes=changes, now=utc_now()
+        ),
+        2,
+    )
+    held.release.set()
+
+    assert await fanning == 1
+    assert changed.description == "changed while rendering"
+    assert len(await _deliveries(db, endpoint)) == 1
+
+
+async def test_an_event_fanned_out_by_another_worker_meanwhile_is_delivered_once(
+    db: Database, client: httpx.AsyncClient, hooks: Receiver
+) -> None:
+    account_id = await _account(db)
+    endpoint = await _v1(db, account_id, hooks.url)
+    [event] = await _record(db, account_id)
+    held = _HeldRenderer()
+    slow = _deliverer(db, client, renderers=Renderers(v1_fields=held))
+    fanning = asyncio.create_task(slow.fan_out(now=utc_now()))
+    await held.wait_started()
+
+    assert await _deliverer(db, client).fan_out(now=utc_now()) == 1
+    held.release.set()
+    await fanning
+
+    assert [delivery.event_id for delivery in await _deliveries(db, endpoint)] == [event.id]
+    await _deliverer(db, client).run_once(now=utc_now())
+    assert [request.headers["webhook-id"] for request in hooks.requests()] == [event.public_id]
+
+
+async def test_an_endpoint_resubscribed_while_rendering_gets_its_new_types_only(
+    db: Database, client: httpx.AsyncClient, hooks: Receiver
+) -> None:
+    account_id = await _account(db)
+    endpoint = await _v1(db, account_id, hooks.url, event_types=[EventType.INVOICE_PAID])
+    await _record(db, account_id, EventType.INVOICE_PAID)
+    [coupon] = await _record(db, account_id, EventType.COUPON_CREATED)
+    held = _HeldRenderer()
+    deliverer = _deliverer(db, client, renderers=Renderers(v1_fields=held))
+    fanning = asyncio.create_task(deliverer.fan_out(now=utc_now()))
+    await held.wait_started()
+
+    changes = webhooks.EndpointChanges(event_types=[EventType.COUPON_CREATED])
+    await webhooks.update_endpoint(
+        db, account_id=account_id, endpoint_id=endpoint.id, changes=changes, now=utc_now()
+    )
+    held.release.set()
+    await fanning
+
+    assert [delivery.event_id for delivery in await _deliveries(db, endpoint)] == [coupon.id]
