@@ -22,8 +22,9 @@ from fastapi.params import Depends as DependsParam
 from fastapi.security import OAuth2, SecurityScopes
 
 from invoicery.auth.scopes import Scope
-from invoicery.auth.tokens import Principal, authenticate
+from invoicery.auth.tokens import Principal
 from invoicery.store.database import Database
+from invoicery.web.caller import bearer_token, caller_of
 from invoicery.web.errors import AuthError
 
 __all__ = [
@@ -64,23 +65,18 @@ async def get_db(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(get_db)]
 
 
-def _bearer_token(authorization: str | None) -> str:
+async def authenticated_principal(request: Request, db: DatabaseDep) -> Principal:
+    """The caller behind the request's bearer token; 401 unless the token is live."""
+    authorization = request.headers.get("authorization")
     if not authorization:
         raise AuthError(401, "an access token is required", _REALM)
-    scheme, _, token = authorization.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    if bearer_token(authorization) is None:
         raise AuthError(
             401,
             "the Authorization header must be 'Bearer <token>'",
             f'{_REALM}, error="invalid_request"',
         )
-    return token
-
-
-async def authenticated_principal(request: Request, db: DatabaseDep) -> Principal:
-    """The caller behind the request's bearer token; 401 unless the token is live."""
-    principal = await authenticate(db, _bearer_token(request.headers.get("authorization")))
+    principal = await caller_of(request.scope, db)
     if principal is None:
         raise AuthError(
             401,

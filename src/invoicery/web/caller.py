@@ -1,0 +1,37 @@
+"""The caller behind a request's bearer token, looked up at most once per request.
+
+Whatever acts per caller before the route runs (idempotency keys, rate limits) and the
+routes' own `authenticated_principal` share one lookup: the first to ask keeps the
+answer in the ASGI scope's state.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.types import Scope
+
+from invoicery.auth.tokens import Principal, authenticate
+from invoicery.store.database import Database
+
+__all__ = ["bearer_token", "caller_of"]
+
+_STATE_KEY = "invoicery.principal"
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of a ``Bearer <token>`` Authorization header; None if absent or malformed."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+async def caller_of(scope: Scope, db: Database) -> Principal | None:
+    """The live principal behind the request's bearer token, or None; looked up once."""
+    state = scope.setdefault("state", {})
+    if _STATE_KEY not in state:
+        token = bearer_token(Headers(scope=scope).get("authorization"))
+        state[_STATE_KEY] = await authenticate(db, token) if token is not None else None
+    found: Principal | None = state[_STATE_KEY]
+    return found
