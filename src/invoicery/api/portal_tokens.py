@@ -12,16 +12,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
 
 from invoicery.api.billing.fields import json_integer
-from invoicery.api.json import timestamp_text
+from invoicery.api.json import JsonResponse, timestamp_text
+from invoicery.auth.tokens import Principal
 from invoicery.config import Settings
 from invoicery.service import portal
 from invoicery.service.portal import IssuedToken, PortalScope
+from invoicery.store.database import Database
 from invoicery.web.urls import portal_url
 
-__all__ = ["CustomerPortalTokenRequest", "CustomerPortalTokenResponse", "token_document"]
+__all__ = [
+    "CustomerPortalTokenRequest",
+    "CustomerPortalTokenResponse",
+    "issue_token_response",
+    "token_document",
+]
 
 if TYPE_CHECKING:
     Lifetime = int
@@ -81,3 +90,28 @@ def token_document(settings: Settings, issued: IssuedToken) -> dict[str, Any]:
         "api_url": settings.resolved_public_url(),
         "expires_at": timestamp_text(issued.grant.expires_at),
     }
+
+
+async def issue_token_response(
+    request: Request,
+    db: Database,
+    secret: bytes,
+    *,
+    principal: Principal,
+    customer: str,
+    by_alias: bool,
+    options: CustomerPortalTokenRequest | None,
+) -> Response:
+    """Issue a portal token for the caller's `customer` and answer it (both faces' route)."""
+    options = options or CustomerPortalTokenRequest()
+    issued = await portal.issue(
+        db,
+        portal.derive_key(secret),
+        principal=principal,
+        customer=customer,
+        by_alias=by_alias,
+        scopes=options.scopes,
+        expires_in_seconds=options.expires_in_seconds,
+    )
+    settings: Settings = request.app.state.settings
+    return JsonResponse(token_document(settings, issued))

@@ -11,14 +11,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from invoicery.api.ap.schemas import error_responses
-from invoicery.api.json import DecimalJsonRoute, JsonResponse
+from invoicery.api.json import DecimalJsonRoute
 from invoicery.api.portal_tokens import (
     CustomerPortalTokenRequest,
     CustomerPortalTokenResponse,
-    token_document,
+    issue_token_response,
 )
-from invoicery.config import Settings
-from invoicery.service import portal
 from invoicery.web.collaborators import PageSecretDep
 from invoicery.web.deps import CustomersWrite, DatabaseDep, InvoicesRead
 
@@ -48,15 +46,12 @@ async def create_portal_link(
     body: CustomerPortalTokenRequest | None = None,
 ) -> Response:
     """A portal token and link for the caller's customer with this id."""
-    options = body or CustomerPortalTokenRequest()
-    issued = await portal.issue(
+    return await issue_token_response(
+        request,
         db,
-        portal.derive_key(secret),
+        secret,
         principal=principal,
         customer=id,
         by_alias=False,
-        scopes=options.scopes,
-        expires_in_seconds=options.expires_in_seconds,
+        options=body,
     )
-    settings: Settings = request.app.state.settings
-    return JsonResponse(token_document(settings, issued))

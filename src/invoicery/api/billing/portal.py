@@ -10,14 +10,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from invoicery.api.billing.params import errors
-from invoicery.api.json import DecimalJsonRoute, JsonResponse
+from invoicery.api.json import DecimalJsonRoute
 from invoicery.api.portal_tokens import (
     CustomerPortalTokenRequest,
     CustomerPortalTokenResponse,
-    token_document,
+    issue_token_response,
 )
-from invoicery.config import Settings
-from invoicery.service import portal
 from invoicery.web.collaborators import PageSecretDep
 from invoicery.web.deps import CustomersWrite, DatabaseDep, InvoicesRead
 
@@ -47,14 +45,12 @@ async def create_portal_token(
     body: CustomerPortalTokenRequest | None = None,
 ) -> Response:
     """A signed, expiring portal token for the customer with this id or alias."""
-    options = body or CustomerPortalTokenRequest()
-    issued = await portal.issue(
+    return await issue_token_response(
+        request,
         db,
-        portal.derive_key(secret),
+        secret,
         principal=principal,
         customer=id_or_alias,
-        scopes=options.scopes,
-        expires_in_seconds=options.expires_in_seconds,
+        by_alias=True,
+        options=body,
     )
-    settings: Settings = request.app.state.settings
-    return JsonResponse(token_document(settings, issued))
