@@ -21,9 +21,9 @@ from invoicery.pages.render import page_response, redirect
 from invoicery.pages.view import build_view
 from invoicery.payments.processor import PaymentProcessor
 from invoicery.service import payments
-from invoicery.service.page_secret import load_page_secret
 from invoicery.service.payments import BankForm, CardForm, PaymentOutcome
 from invoicery.store.database import Database
+from invoicery.web.collaborators import page_secret_of
 from invoicery.web.urls import PAGES_PREFIX, page_path
 
 __all__ = ["router"]
@@ -50,15 +50,7 @@ def _processor(request: Request) -> PaymentProcessor:
 
 
 async def _key(request: Request) -> bytes:
-    state = request.app.state
-    key: bytes | None = getattr(state, "page_secret", None)
-    if key is None:
-        settings = _settings(request)
-        key = await load_page_secret(
-            _db(request), configured=settings.page_secret, data_dir=settings.data_dir
-        )
-        state.page_secret = key
-    return key
+    return await page_secret_of(request.app.state)
 
 
 async def _render(
