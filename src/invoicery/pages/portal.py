@@ -23,11 +23,10 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from invoicery.domain import money
-from invoicery.domain.account import Account
 from invoicery.domain.errors import InvalidState, NotFound
 from invoicery.domain.status import ApStatus
 from invoicery.pages.render import page_response, redirect
-from invoicery.pages.view import long_date
+from invoicery.pages.view import STATUS_LABELS, brand_colour, long_date, merchant_lines
 from invoicery.service import portal
 from invoicery.service.portal import PortalInvoice, PortalView
 from invoicery.web.collaborators import DocumentsDep, PageSecretDep
@@ -38,15 +37,7 @@ __all__ = ["PortalPage", "PortalRow", "build_portal_view", "router"]
 
 router = APIRouter(prefix=PORTAL_PREFIX, include_in_schema=False)
 
-_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _PAGE_NUMBER = re.compile(r"^[1-9][0-9]{0,5}$")
-_STATUS_LABELS = {
-    ApStatus.UPCOMING: ("Open", "open"),
-    ApStatus.OVERDUE: ("Overdue", "overdue"),
-    ApStatus.RECEIVED: ("Payment processing", "processing"),
-    ApStatus.PAID: ("Paid", "paid"),
-    ApStatus.ARCHIVED: ("Archived", "archived"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +78,8 @@ class PortalPage:
     first_url: str
 
 
-def _merchant_lines(account: Account) -> tuple[str, ...]:
-    city = " ".join(part for part in (account.postal_code, account.city) if part)
-    parts = (account.address_line1, account.address_line2, city, account.country)
-    return tuple(part for part in parts if part)
-
-
 def _row(token: str, invoice: PortalInvoice) -> PortalRow:
-    label, tone = _STATUS_LABELS[invoice.status]
+    label, tone = STATUS_LABELS[invoice.status]
     return PortalRow(
         id=invoice.id,
         number=invoice.number,
@@ -119,13 +104,12 @@ def _page_url(token: str, page: int) -> str:
 def build_portal_view(view: PortalView, *, token: str) -> PortalPage:
     """Format everything the template needs; `view.invoices.page` is 0-indexed."""
     account, customer, listed = view.account, view.customer, view.invoices
-    colour = account.brand_color or ""
     expires = view.grant.expires_at.astimezone(ZoneInfo(account.timezone))
     page = listed.page + 1
     return PortalPage(
         merchant=account.display_name or account.name,
-        merchant_lines=_merchant_lines(account),
-        brand_colour=colour if _HEX_COLOUR.match(colour) else None,
+        merchant_lines=merchant_lines(account),
+        brand_colour=brand_colour(account),
         customer_name=customer.name,
         customer_company=customer.company_name,
         expires=f"{long_date(expires.date())} at {expires:%H:%M} {expires:%Z}",

@@ -7,15 +7,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from invoicery.domain import money
+from invoicery.domain.account import Account
 from invoicery.domain.status import ApStatus
 from invoicery.payments.cards import CardBrand
 from invoicery.payments.transaction import PaymentMethodType, Transaction, TransactionStatus
 from invoicery.service.payments import ACH_CURRENCY, PaymentPage
 
-__all__ = ["Line", "PageView", "build_view", "long_date"]
+__all__ = [
+    "STATUS_LABELS",
+    "Line",
+    "PageView",
+    "brand_colour",
+    "build_view",
+    "long_date",
+    "merchant_lines",
+]
 
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_STATUS_LABELS = {
+STATUS_LABELS = {
+    # status: (what the payer reads, the badge's tone)
     ApStatus.UPCOMING: ("Open", "open"),
     ApStatus.OVERDUE: ("Overdue", "overdue"),
     ApStatus.RECEIVED: ("Payment processing", "processing"),
@@ -27,6 +37,19 @@ _STATUS_LABELS = {
 def long_date(day: date) -> str:
     """A date as people read it: "March 5, 2027"."""
     return f"{day:%B} {day.day}, {day.year}"
+
+
+def merchant_lines(account: Account) -> tuple[str, ...]:
+    """The merchant's address as the lines a page shows under its name."""
+    city = " ".join(part for part in (account.postal_code, account.city) if part)
+    parts = (account.address_line1, account.address_line2, city, account.country)
+    return tuple(part for part in parts if part)
+
+
+def brand_colour(account: Account) -> str | None:
+    """The account's brand colour if it is a ``#rrggbb`` colour a page may use, else None."""
+    colour = account.brand_color or ""
+    return colour if _HEX_COLOUR.match(colour) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,19 +132,12 @@ def build_view(page: PaymentPage, *, token: str) -> PageView:
     """Format everything the template needs from the page's records."""
     account, invoice, customer = page.account, page.invoice, page.customer
     currency = invoice.currency
-    label, tone = _STATUS_LABELS[page.status]
-    city = " ".join(part for part in (account.postal_code, account.city) if part)
-    merchant_lines = tuple(
-        part
-        for part in (account.address_line1, account.address_line2, city, account.country)
-        if part
-    )
-    colour = account.brand_color if account.brand_color else None
+    label, tone = STATUS_LABELS[page.status]
     return PageView(
         token=token,
         merchant=account.display_name or account.name,
-        merchant_lines=merchant_lines,
-        brand_colour=colour if colour and _HEX_COLOUR.match(colour) else None,
+        merchant_lines=merchant_lines(account),
+        brand_colour=brand_colour(account),
         invoice_number=invoice.invoice_number or "",
         customer_name=customer.name,
         customer_company=customer.company_name,
