@@ -6,7 +6,8 @@
   (text first), the PDF attached when given, a fresh Message-ID and Date.
 - `contrast(first, second)`: the WCAG contrast ratio of two "#rrggbb" colours.
 
-The layout is in `templates/` (one .html and one .txt per kind), the words in
+The layout is in `templates/` (one .html and one .txt per kind, one pair for the three
+reminders), the words in
 `catalogue.py`. The HTML carries its styles inline and loads nothing from anywhere (no
 images, style sheets, fonts or scripts), so it reads the same in every mail client.
 Names and numbers are put on one line before they reach a header, so no value can
@@ -161,7 +162,7 @@ class _Words:
     locale: Locale
 
     def __call__(self, key: str, count: int | None = None) -> str:
-        if count is not None:
+        if count is not None and key not in self.catalogue:  # the key has plural forms
             form = f"{key}.{self.locale.plural_form(count)}"
             key = form if form in self.catalogue else f"{key}.other"
         return self.catalogue[key].format_map(self.values)
@@ -224,6 +225,7 @@ def build_message(
     context = {
         **values,
         "t": words,
+        "kind": kind.value,
         "language": language,
         "subject": subject,
         "greeting": words("greeting") if customer else words("greeting.anonymous"),
@@ -235,8 +237,9 @@ def build_message(
         "attachment": attachment,
         "balance_left": mail.amount_due_minor > 0,
     }
-    text = _environment.get_template(f"{kind.value}.txt").render(context)
-    html = _environment.get_template(f"{kind.value}.html").render(context)
+    template = "reminder" if kind in _REMINDERS else kind.value
+    text = _environment.get_template(f"{template}.txt").render(context)
+    html = _environment.get_template(f"{template}.html").render(context)
 
     message = EmailMessage()
     message["Subject"] = subject
