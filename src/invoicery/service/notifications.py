@@ -16,7 +16,9 @@ Each pass has three steps, none on any request's path:
    transaction open, and each outcome recorded by the lease holder: SENT (and the
    invoice's `last_notification_at`, an ``invoice.sent`` event) only once the SMTP server
    accepted it; SKIPPED with the reason when it no longer applies or the customer has
-   no address; retried, or FAILED with the reason. A worker that dies between the
+   no address; retried, or FAILED with the reason. Through a database outage the lease
+   holder keeps its batch and retries each database step until the lease ends, so the
+   batch goes on as soon as the database is back. A worker that dies between the
    server's acceptance and the record sends that one message again after the lease:
    the one duplicate allowed, visible as a second attempt.
 """
@@ -24,6 +26,7 @@ Each pass has three steps, none on any request's path:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,6 +56,7 @@ from invoicery.domain.status import Lifecycle, PaymentStatus
 from invoicery.mail import InvoiceMail, MailKind, MailTransport, build_message, choose_language
 from invoicery.payments.transaction import Transaction, TransactionStatus
 from invoicery.service import events
+from invoicery.service._polling import while_unavailable
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import parse_id as parse_invoice_id
 from invoicery.store import (
@@ -120,6 +124,7 @@ class NoLinks:
 class _Claimed:
     notification: Notification
     lease: UUID
+    until: float  # time.monotonic() when the lease ends: no step of it is retried past it
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,13 +274,17 @@ class Notifier:
                 limit=self.batch,
                 account_id=self.only,
             )
+        until = time.monotonic() + self.lease.total_seconds()
         for notification in claimed:
-            await self._send(_Claimed(notification, lease), now=now)
+            await self._send(_Claimed(notification, lease, until), now=now)
         return len(claimed)
 
     async def _send(self, claimed: _Claimed, *, now: datetime) -> None:
+        """Send one leased notification; its database steps wait out an outage (the lease)."""
         notification = claimed.notification
-        subject = await self._subject(notification, now=now)
+        subject = await while_unavailable(
+            lambda: self._subject(notification, now=now), until=claimed.until
+        )
         if subject is None:
             await self._record(claimed, notification.skipped("the invoice is gone", now=now))
             return
@@ -287,7 +296,9 @@ class Notifier:
             await self._record(claimed, notification.skipped(reason, now=now))
             return
         try:
-            message = await self._message(notification, subject, recipients)
+            message = await while_unavailable(
+                lambda: self._message(notification, subject, recipients), until=claimed.until
+            )
         except ValueError as error:  # an address the mail library refuses
             failed = notification.not_accepted(
                 str(error), permanent=True, recipients=recipients, now=now
@@ -366,6 +377,9 @@ class Notifier:
         )
 
     async def _record(self, claimed: _Claimed, done: Notification) -> None:
+        await while_unavailable(lambda: self._record_once(claimed, done), until=claimed.until)
+
+    async def _record_once(self, claimed: _Claimed, done: Notification) -> None:
         async with self.db.write() as conn:
             held = await notifications.lock_leased(
                 conn,

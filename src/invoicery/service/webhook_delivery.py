@@ -10,8 +10,9 @@ Each pass has two steps, neither on any request's path:
 2. *Delivery*: due deliveries are leased in one short transaction (see
    `store.webhook_deliveries`), POSTed with no transaction open, and each outcome is
    recorded in another: delivered, retried on the schedule, failed, or the endpoint
-   disabled. A worker killed mid-delivery leaves its lease to expire; the delivery is
-   then sent again, with the same ``webhook-id``.
+   disabled. An outcome the database cannot take (an outage) is retried until the lease
+   ends. A worker killed mid-delivery leaves its lease to expire; the delivery is then
+   sent again, with the same ``webhook-id``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,6 +39,7 @@ from invoicery.domain.webhooks import (
     shown_on,
 )
 from invoicery.service import events
+from invoicery.service._polling import while_unavailable
 from invoicery.service._time import utc_now
 from invoicery.store import accounts
 from invoicery.store import webhook_deliveries as deliveries
@@ -242,6 +245,7 @@ class Deliverer:
         are handed back, due at once, for the next round.
         """
         claimed = await self.claim(now=now)
+        until = time.monotonic() + self.lease.total_seconds()
         by_endpoint: dict[tuple[UUID, UUID], list[Claimed]] = {}
         for item in claimed:
             by_endpoint.setdefault((item.delivery.account_id, item.endpoint.id), []).append(item)
@@ -250,7 +254,8 @@ class Deliverer:
         async def one(item: Claimed) -> None:
             async with gate:
                 outcome = await self.send(item, now=now)
-            await self.record(item, outcome, now=now)
+            # Sent: keep the outcome through an outage, or the receiver gets it again.
+            await while_unavailable(lambda: self.record(item, outcome, now=now), until=until)
 
         async def paced(items: list[Claimed], rate: int) -> None:
             for index, item in enumerate(items):
