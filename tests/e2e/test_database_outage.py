@@ -11,23 +11,18 @@ left nothing behind.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from invoicery.auth.scopes import ALL_SCOPES
 from invoicery.store.migrate import upgrade
-from tests.conftest import POSTGRES_ADMIN_URL
-from tests.support.builders import customer_body, invoice_body, line
+from tests.support.mix import Call, Seed, check_answer, recovered, seed_both_faces, send
+from tests.support.scratch_db import admin_dsn, scratch_database
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -37,34 +32,12 @@ TERMINATIONS = 3
 RECOVERY_SECONDS = 5.0
 
 
-def _admin_dsn(database: str | None = None) -> str:
-    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql")
-    if database is not None:
-        url = url.set(database=database)
-    return url.render_as_string(hide_password=False)
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(_admin_dsn())
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture
 def database() -> Iterator[str]:
     """A migrated PostgreSQL database for this test alone (its backends get terminated)."""
-    name = f"invoicery_outage_{uuid.uuid4().hex[:10]}"
-    try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as error:
-        pytest.skip(f"PostgreSQL unavailable at {POSTGRES_ADMIN_URL}: {error}")
-    try:
-        upgrade(_admin_dsn(name))
+    with scratch_database("invoicery_outage") as name:
+        upgrade(admin_dsn(name))
         yield name
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -72,7 +45,7 @@ def server(tmp_path: Path, database: str) -> Iterator[ServerProcess]:
     process = ServerProcess(
         tmp_path,
         {
-            "INVOICERY_DATABASE_URL": _admin_dsn(database),
+            "INVOICERY_DATABASE_URL": admin_dsn(database),
             "INVOICERY_DB_POOL_SIZE": "4",
             "INVOICERY_SETTLEMENT_IN_SERVER": "false",
         },
@@ -84,77 +57,6 @@ def server(tmp_path: Path, database: str) -> Iterator[ServerProcess]:
         process.stop()
 
 
-@dataclass(frozen=True)
-class Call:
-    """One request of the mix, and the marker a create carries in its memo."""
-
-    face: str  # "ap" or "v1"
-    method: str
-    url: str
-    body: dict[str, Any] | None = None
-    memo: str | None = None
-
-
-@dataclass
-class Seed:
-    """What the mix reads and writes: an invoice on each face, a customer on each."""
-
-    ap_invoice: str
-    ap_customer: str
-    v1_invoice: str
-    v1_customer: str
-
-    def calls(self, tag: str) -> Iterator[Call]:
-        """The mix, forever: by id, list and create on each face, creates uniquely marked."""
-        for n in itertools.count():
-            memo = f"{tag}-{n}"
-            yield Call("ap", "GET", f"/invoices/{self.ap_invoice}")
-            yield Call("ap", "GET", "/invoices?limit=20")
-            yield Call("ap", "POST", "/invoices", invoice_body(self.ap_customer, memo=memo), memo)
-            yield Call("v1", "GET", f"/api/v1/invoices/{self.v1_invoice}")
-            yield Call("v1", "GET", "/api/v1/invoices?page=0&per_page=20")
-            body = {
-                "customer_id": self.v1_customer,
-                "currency": "EUR",
-                "memo": f"{memo}-v1",
-                "line_items": [{"name": "Seats", "quantity": "3", "unit_price": "49.00"}],
-            }
-            yield Call("v1", "POST", "/api/v1/invoices", body, f"{memo}-v1")
-
-
-def _seed(http: httpx.Client) -> Seed:
-    ap_customer = http.post("/customers", json=customer_body())
-    assert ap_customer.status_code == 201, ap_customer.text
-    ap_invoice = http.post("/invoices", json=invoice_body(ap_customer.json()["id"], line(12.5)))
-    assert ap_invoice.status_code == 201, ap_invoice.text
-    v1_customer = http.post(
-        "/api/v1/customers",
-        json={
-            "name": "Acme GmbH",
-            "alias": "acme",
-            "currency": "EUR",
-            "invoicing_emails": [],
-            "custom_taxes": [],
-        },
-    )
-    assert v1_customer.status_code == 201, v1_customer.text
-    v1_invoice = http.post(
-        "/api/v1/invoices",
-        json={
-            "customer_id": "acme",
-            "currency": "EUR",
-            "line_items": [{"name": "Seats", "quantity": "1", "unit_price": "9.00"}],
-        },
-    )
-    assert v1_invoice.status_code == 201, v1_invoice.text
-    return Seed(
-        ap_invoice=ap_invoice.json()["id"],
-        ap_customer=ap_customer.json()["id"],
-        v1_invoice=v1_invoice.json()["id"],
-        v1_customer=v1_customer.json()["id"],
-    )
-
-
 @pytest.fixture
 def headers(server: ServerProcess) -> dict[str, str]:
     client = server.create_client(*ALL_SCOPES)
@@ -164,32 +66,12 @@ def headers(server: ServerProcess) -> dict[str, str]:
 @pytest.fixture
 def seed(server: ServerProcess, headers: dict[str, str]) -> Seed:
     with httpx.Client(base_url=server.base_url, headers=headers) as http:
-        return _seed(http)
-
-
-_UNAVAILABLE_CODE = {"ap": "service_unavailable", "v1": "SERVICE_UNAVAILABLE"}
-
-
-def _check_answer(call: Call, response: httpx.Response) -> None:
-    """A success, or a 503 with Retry-After in the face's error body; never anything else."""
-    where = f"{call.method} {call.url} -> {response.status_code} {response.text[:300]}"
-    if response.is_success:
-        return
-    assert response.status_code == 503, where
-    assert int(response.headers["Retry-After"]) >= 1, where
-    body = response.json()
-    assert set(body) == {"code", "message"}, where  # AP HttpError / v1 RestErrorResponse
-    assert body["code"] == _UNAVAILABLE_CODE[call.face], where
-    assert isinstance(body["message"], str), where
-
-
-async def _send(http: httpx.AsyncClient, call: Call) -> httpx.Response:
-    return await http.request(call.method, call.url, json=call.body)
+        return seed_both_faces(http)
 
 
 async def _terminate_backends(database: str) -> int:
     """Terminate every connection to `database` but this one; how many there were."""
-    admin = await asyncpg.connect(_admin_dsn())
+    admin = await asyncpg.connect(admin_dsn())
     try:
         killed: list[bool] = [
             row[0]
@@ -215,7 +97,7 @@ async def _load_while_terminating(
     async def client() -> None:
         while not done.is_set():
             call = next(calls)
-            answers.append((call, await _send(http, call)))
+            answers.append((call, await send(http, call)))
 
     async def terminator() -> int:
         killed = 0
@@ -232,24 +114,6 @@ async def _load_while_terminating(
     return answers, killed
 
 
-async def _recovered(http: httpx.AsyncClient, seed: Seed) -> None:
-    """Poll (bounded) until one full round of the mix succeeds."""
-    deadline = time.monotonic() + RECOVERY_SECONDS
-    mix = seed.calls("recovery")
-    while True:
-        calls = list(itertools.islice(mix, 6))
-        responses = await asyncio.gather(*(_send(http, call) for call in calls))
-        failed = [
-            f"{c.method} {c.url}: {r.status_code}"
-            for c, r in zip(calls, responses, strict=True)
-            if not r.is_success
-        ]
-        if not failed:
-            return
-        assert time.monotonic() < deadline, f"still failing after {RECOVERY_SECONDS}s: {failed}"
-        await asyncio.sleep(0.05)
-
-
 @dataclass(frozen=True)
 class Stored:
     """What the database holds after the run, read straight from it."""
@@ -262,7 +126,7 @@ class Stored:
 
 
 async def _stored(database: str) -> Stored:
-    connection = await asyncpg.connect(_admin_dsn(database))
+    connection = await asyncpg.connect(admin_dsn(database))
     try:
         memos = await connection.fetch(
             "SELECT memo, count(*) FROM invoices WHERE memo IS NOT NULL GROUP BY memo"
@@ -295,12 +159,12 @@ async def test_terminated_connections_answer_503_then_recover(
 ) -> None:
     async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=10.0) as http:
         answers, killed = await _load_while_terminating(http, seed, database)
-        await _recovered(http, seed)
+        await recovered(http, seed, within=RECOVERY_SECONDS)
         stored = await _stored(database)
 
     assert killed >= TERMINATIONS, "the terminations found no server connections to end"
     for call, response in answers:
-        _check_answer(call, response)
+        check_answer(call, response)
     assert len(answers) > CONCURRENCY * TERMINATIONS
 
     # No partial writes: every create is all there or not there at all.

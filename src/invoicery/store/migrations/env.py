@@ -1,10 +1,17 @@
-"""Alembic environment: runs migrations over the async engine of the configured URL."""
+"""Alembic environment: runs migrations over the async engine of the configured URL.
+
+On PostgreSQL the migration transaction first takes an advisory lock, so servers that
+start together on one database migrate one at a time: the first brings the schema to
+the newest revision, the others then find nothing left to do. (SQLite serves one host,
+and its write lock already serializes them.)
+"""
 
 from __future__ import annotations
 
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -12,6 +19,8 @@ from invoicery.store.database import async_url
 from invoicery.store.tables import metadata
 
 config = context.config
+
+_MIGRATION_LOCK = 0x1A7E_50_0001  # any constant of ours: pg_advisory_xact_lock's key
 
 
 def _run(connection: Connection) -> None:
@@ -22,6 +31,8 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         context.run_migrations()
 
 
