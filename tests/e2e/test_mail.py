@@ -16,13 +16,11 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from invoicery.auth.scopes import ALL_SCOPES
 from tests.support.browser import shoot
 from tests.support.builders import customer_body, invoice_body, line
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, merchant_api
 from tests.support.smtp import BoundController, Recorder, smtp_server
 
 pytestmark = pytest.mark.e2e
@@ -45,10 +43,7 @@ def _serve(data_dir: Path, env: dict[str, str]) -> ServerProcess:
 
 
 def _invoice(server: ServerProcess) -> dict[str, Any]:
-    client = server.create_client(*ALL_SCOPES)
-    server.cli("accounts", "set", "e2e", "--display-name", "Northwind Design Studio")
-    headers = {"Authorization": f"Bearer {server.token(client)}"}
-    with httpx.Client(base_url=server.base_url, headers=headers) as api:
+    with merchant_api(server) as api:
         customer = api.post("/customers", json=customer_body("Grace Hopper"))
         assert customer.status_code == 201, customer.text
         body = invoice_body(

@@ -13,10 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from invoicery.auth.scopes import ALL_SCOPES
 from tests.support.browser import DESKTOP, PHONE, shoot
 from tests.support.builders import customer_body, invoice_body, line
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, fresh_server, merchant_api
 
 pytestmark = pytest.mark.e2e
 
@@ -24,33 +23,15 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A server on a fresh SQLite data dir whose ACH debits settle after one second."""
-    process = ServerProcess(
-        tmp_path / "data",
-        {"INVOICERY_ACH_SETTLEMENT_SECONDS": "1", "INVOICERY_WORKER_POLL_SECONDS": "0.2"},
-    )
-    process.data_dir.mkdir()
-    process.start()
-    yield process
-    process.stop()
+    fast = {"INVOICERY_ACH_SETTLEMENT_SECONDS": "1", "INVOICERY_WORKER_POLL_SECONDS": "0.2"}
+    with fresh_server(tmp_path / "data", fast) as process:
+        yield process
 
 
 @pytest.fixture
 def api(server: ServerProcess) -> Iterator[httpx.Client]:
-    """The AP API as a client created with `invoicery clients create --json`."""
-    client = server.create_client(*ALL_SCOPES)
-    headers = {"Authorization": f"Bearer {server.token(client)}"}
-    server.cli(
-        "accounts",
-        "set",
-        "e2e",
-        "--display-name",
-        "Northwind Design Studio",
-        "--city",
-        "Portland",
-        "--country",
-        "US",
-    )
-    with httpx.Client(base_url=server.base_url, headers=headers) as http:
+    """Both faces as a client with every scope, of an account with a display name."""
+    with merchant_api(server) as http:
         yield http
 
 

@@ -17,13 +17,12 @@ import httpx
 import jwt
 import pytest
 
-from invoicery.auth.scopes import ALL_SCOPES
 from invoicery.domain import ids
 from invoicery.service import portal
 from invoicery.service.portal import PortalGrant, PortalScope
 from tests.support.browser import DESKTOP, PHONE, shoot
 from tests.support.builders import customer_body, invoice_body, line
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, fresh_server, merchant_api
 
 pytestmark = pytest.mark.e2e
 
@@ -33,30 +32,14 @@ PAGE_SECRET = "e2e portal page secret, shared with the test to sign an expired t
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A server on a fresh SQLite data dir with a page secret the test knows."""
-    process = ServerProcess(tmp_path / "data", {"INVOICERY_PAGE_SECRET": PAGE_SECRET})
-    process.data_dir.mkdir()
-    process.start()
-    yield process
-    process.stop()
+    with fresh_server(tmp_path / "data", {"INVOICERY_PAGE_SECRET": PAGE_SECRET}) as process:
+        yield process
 
 
 @pytest.fixture
 def api(server: ServerProcess) -> Iterator[httpx.Client]:
     """Both faces as a client with every scope, of an account with a display name."""
-    client = server.create_client(*ALL_SCOPES)
-    headers = {"Authorization": f"Bearer {server.token(client)}"}
-    server.cli(
-        "accounts",
-        "set",
-        "e2e",
-        "--display-name",
-        "Northwind Design Studio",
-        "--city",
-        "Portland",
-        "--country",
-        "US",
-    )
-    with httpx.Client(base_url=server.base_url, headers=headers) as http:
+    with merchant_api(server) as http:
         yield http
 
 

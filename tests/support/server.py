@@ -10,12 +10,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from invoicery.auth.scopes import ALL_SCOPES
 from tests.support.tenant import basic_auth
 
 INVOICERY = [sys.executable, "-m", "invoicery"]
@@ -120,3 +122,35 @@ class ServerProcess:
         response.raise_for_status()
         token: str = response.json()["access_token"]
         return token
+
+
+@contextmanager
+def fresh_server(data_dir: Path, env: Mapping[str, str] | None = None) -> Iterator[ServerProcess]:
+    """A started server on a new SQLite data directory `data_dir`; stopped at the end."""
+    process = ServerProcess(data_dir, dict(env or {}))
+    process.data_dir.mkdir()
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@contextmanager
+def merchant_api(server: ServerProcess) -> Iterator[httpx.Client]:
+    """Both faces as a client with every scope, of the account "e2e" as a named merchant."""
+    client = server.create_client(*ALL_SCOPES)
+    headers = {"Authorization": f"Bearer {server.token(client)}"}
+    server.cli(
+        "accounts",
+        "set",
+        "e2e",
+        "--display-name",
+        "Northwind Design Studio",
+        "--city",
+        "Portland",
+        "--country",
+        "US",
+    )
+    with httpx.Client(base_url=server.base_url, headers=headers) as http:
+        yield http
