@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=5_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("INVOICERY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        help="where the server's workers share rate-limit counts (several workers need it)",
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each scenario")
     parser.add_argument("--connections", type=int, default=64)
@@ -263,7 +268,12 @@ def _measure(
         port=port,
         ready_path="/openapi.json",
         log=work / "server.log",
-        env={"INVOICERY_DATABASE_URL": url},
+        env={
+            "INVOICERY_DATABASE_URL": url,
+            "INVOICERY_REDIS_URL": args.redis_url,
+            # wrk sends everything as one client: the limits are measured, not enforced
+            "INVOICERY_RATE_LIMIT": "10000/s",
+        },
         workers=args.workers,
     ) as server:
         say(f"invoicery serve: pid {server.pid}, workers {server.workers()}, {server.base_url}")

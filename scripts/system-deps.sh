@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite uses, if missing and if we may.
 set -euo pipefail
-packages=(poppler-utils chromium)
+packages=(poppler-utils chromium redis-server)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -32,6 +32,16 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "INVOICERY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_POSTGRES = os.environ.get("INVOICERY_TEST_REQUIRE_POSTGRES") == "1"
+
+# The suite fires requests far faster than a client should, from one address: its apps,
+# servers and CLI calls get generous limits. The rate limits' own tests set the
+# production defaults explicitly (tests/support/rate_limits.py).
+for _name, _limit in (
+    ("INVOICERY_RATE_LIMIT", "10000/s"),
+    ("INVOICERY_TOKEN_RATE_LIMIT_PER_CLIENT", "10000/min"),
+    ("INVOICERY_TOKEN_RATE_LIMIT_PER_ADDRESS", "10000/min"),
+):
+    os.environ.setdefault(_name, _limit)
 PUBLIC_URL = "http://testserver"
 
 

@@ -24,16 +24,22 @@ from invoicery.api.billing import webhook_render as billing_webhook_render
 from invoicery.api.billing import webhooks as billing_webhooks
 from invoicery.api.openapi import install_openapi
 from invoicery.config import Settings
+from invoicery.logs import ensure_configured
 from invoicery.pages import portal as portal_pages
 from invoicery.pages import routes as pages
 from invoicery.pages.errors import render_page_error
 from invoicery.payments.registry import create_processor
 from invoicery.runtime import tune_garbage_collector, tune_thread_switching
 from invoicery.store.database import Database
+from invoicery.store.migrate import head_revision
+from invoicery.web import health
 from invoicery.web.allow import install_allow
 from invoicery.web.body_limit import BodyLimitMiddleware
 from invoicery.web.errors import install_error_handlers
+from invoicery.web.idempotency import IdempotencyMiddleware
 from invoicery.web.mail_links import ServerLinks
+from invoicery.web.observe import ObserveMiddleware
+from invoicery.web.rate_limit import install_rate_limits, readiness_check
 from invoicery.web.routing import include_routers
 from invoicery.web.text_policy import StorableTextMiddleware
 from invoicery.web.urls import PAGES_PREFIX, PORTAL_PREFIX
@@ -59,7 +65,13 @@ BILLING_FACE = (billing_download.router, billing.router, billing_webhooks.router
 # signed link, an unguessable page token. Every other router needs a token on every
 # route. The OpenAPI documents and their docs pages, routes of the app itself rather
 # than of a router, are public too.
-PUBLIC_ROUTERS = (oauth.router, downloads.router, pages.router, portal_pages.router)
+PUBLIC_ROUTERS = (
+    oauth.router,
+    downloads.router,
+    pages.router,
+    portal_pages.router,
+    health.router,  # /health, /ready, /metrics: for the operator's probes and scraper
+)
 
 
 def webhook_renderers() -> Renderers:
@@ -78,6 +90,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ensure_configured(settings.log_format)
         tune_garbage_collector()
         tune_thread_switching()
         if settings.settlement_in_server:
@@ -87,6 +100,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 yield
         else:
             yield
+        _app.state.rate_limiter.close()
         if database is None:
             await db.dispose()
 
@@ -99,14 +113,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         # request's Host header, so a forged Host turned signed links into open redirects.
         redirect_slashes=False,
     )
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.max_body_bytes,
-        timeout_seconds=settings.body_timeout_seconds,
-    )
     app.state.settings = settings
     app.state.db = db
     app.state.processor = processor
+    # Readiness checks of other parts go in app.state.operations.extra_checks.
+    app.state.operations = health.Operations(db=db, head=head_revision(), metrics=settings.metrics)
     renderer = install_error_handlers(
         app,
         {
@@ -118,7 +129,18 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         },
     )
     install_allow(app, renderer)
+    # Added before (so inside) the body limit: it reads keyed requests' bodies whole.
+    app.add_middleware(IdempotencyMiddleware, db=db, renderer=renderer)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+    )
     app.add_middleware(StorableTextMiddleware, renderer=renderer)
+    # Outside idempotency (a refused request uses no key), inside observation (429s are
+    # logged and counted like any answer).
+    limiter = install_rate_limits(app, settings, db, renderer)
+    app.state.operations.extra_checks.append(readiness_check(limiter))
     install_openapi(
         app,
         root=AP_FACE,
@@ -128,6 +150,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         face=BILLING_FACE,
     )
     include_routers(
-        app, (*AP_FACE, *BILLING_FACE, pages.router, portal_pages.router), public=PUBLIC_ROUTERS
+        app,
+        (*AP_FACE, *BILLING_FACE, pages.router, portal_pages.router, health.router),
+        public=PUBLIC_ROUTERS,
     )
+    # Added last, so outermost: it times, ids and logs everything inside it.
+    app.add_middleware(ObserveMiddleware, db=db, metrics=settings.metrics)
     return app

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import shutil
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
@@ -15,6 +18,7 @@ from invoicery.auth.scopes import ALL_SCOPES
 from invoicery.config import Settings
 from invoicery.domain import ids
 from invoicery.domain.errors import InvoiceryError
+from invoicery.logs import configure_logging
 from invoicery.service import accounts as account_service
 from invoicery.service import clients as client_service
 from invoicery.store.database import Database
@@ -24,6 +28,9 @@ __all__ = ["main"]
 
 T = TypeVar("T")
 DEFAULT_ACCOUNT = "default"
+SHUTDOWN_SECONDS = 30
+"""On SIGTERM, how long `serve` waits for requests in flight before killing a process."""
+_MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
@@ -75,24 +82,60 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         if value is not None:
             os.environ[f"INVOICERY_{name}"] = str(value)
     settings = Settings()
+    if settings.workers > 1 and settings.redis_url is None:
+        print(
+            f"error: {settings.workers} worker processes need INVOICERY_REDIS_URL "
+            "(e.g. redis://127.0.0.1:6379/0) to share one rate limit per API client; "
+            "without it each process would keep its own. Serve with --workers 1, or set it.",
+            file=sys.stderr,
+        )
+        return 2
+    configure_logging(settings.log_format)
     print("Applying database migrations…", flush=True)
     upgrade(settings.resolved_database_url())
     _ensure_development_client(settings)
     print(f"Serving on {settings.resolved_public_url()} ({settings.workers} worker(s))", flush=True)
+    where = "in Redis" if settings.redis_url else "in this process (no INVOICERY_REDIS_URL)"
+    print(f"Rate limits: {settings.rate_limit} per API client by default, kept {where}", flush=True)
     if settings.settlement_in_server:
         print("Settling ACH payments in each server process (see `invoicery worker`)", flush=True)
         print(describe(mail_transport(settings)), flush=True)
-    Granian(
-        "invoicery.app:create_app",
-        factory=True,
-        address=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        interface=Interfaces.ASGI,
-        loop=Loops.uvloop,
-        log_access=False,
-    ).serve()
+    with _metrics_directory(settings):
+        Granian(
+            "invoicery.app:create_app",
+            factory=True,
+            address=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            interface=Interfaces.ASGI,
+            loop=Loops.uvloop,
+            log_access=False,
+            # SIGTERM: stop accepting, let requests in flight and the worker's current
+            # item finish, then exit 0; a worker still busy after this long is killed.
+            workers_kill_timeout=SHUTDOWN_SECONDS,
+        ).serve()
     return 0
+
+
+@contextlib.contextmanager
+def _metrics_directory(settings: Settings) -> Iterator[None]:
+    """With metrics on, a fresh PROMETHEUS_MULTIPROC_DIR shared by this run's processes.
+
+    Set before granian starts its workers, so each one imports prometheus-client in
+    multiprocess mode and a scrape of any one of them sums all. An operator's own
+    directory is kept as it is.
+    """
+    if not settings.metrics or os.environ.get(_MULTIPROCESS_DIR):
+        yield
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    directory = tempfile.mkdtemp(prefix="metrics-", dir=settings.data_dir)
+    os.environ[_MULTIPROCESS_DIR] = directory
+    try:
+        yield
+    finally:
+        del os.environ[_MULTIPROCESS_DIR]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
@@ -100,6 +143,7 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     from invoicery.app import webhook_renderers
     from invoicery.mail import describe
 
+    configure_logging(settings.log_format)
     print("Settling ACH payments, delivering webhooks and e-mail; stop with Ctrl-C.", flush=True)
     print(describe(worker.mail_transport(settings)), flush=True)
     from invoicery.web.mail_links import ServerLinks

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from invoicery.documents.signing import parse_keys
+from invoicery.domain.rate_limit import parse_rate_limit
 
 __all__ = ["Settings"]
 
@@ -99,6 +101,34 @@ class Settings(BaseSettings):
     mail_poll_seconds: float = Field(
         default=5.0, gt=0, description="How often the worker looks for e-mail to queue and send"
     )
+    metrics: bool = Field(
+        default=False,
+        description="Serve Prometheus metrics at GET /metrics (404 when off); they carry no "
+        "tenant data",
+    )
+    log_format: Literal["json", "text"] | None = Field(
+        default=None,
+        description="One log line per request and event: json (one object a line) or text; "
+        "unset: json when stderr is not a terminal, text when it is",
+    )
+    rate_limit: str = Field(
+        default="25/s burst 50",
+        description="Requests each API client may make: N/s, N/min or N/h, optionally "
+        "'burst M' (default: one unit's worth); an account's own limit "
+        "(`invoicery accounts set NAME --rate-limit 5/s`) replaces it",
+    )
+    token_rate_limit_per_client: str = Field(
+        default="10/min", description="Token requests per client id (against secret guessing)"
+    )
+    token_rate_limit_per_address: str = Field(
+        default="30/min", description="Token requests per source address"
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="redis://[:PASSWORD@]HOST:PORT/DB (or rediss://): share rate limits with "
+        "every server using it; unset: each server keeps them in its own memory, so "
+        "`serve --workers` above 1 needs it",
+    )
     signing_keys: SecretStr | None = Field(
         default=None,
         description="PDF link signing keys 'KID:SECRET,KID:SECRET' (the first signs, all verify); "
@@ -112,6 +142,11 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value():
             parse_keys(value.get_secret_value())
         return value
+
+    @field_validator("rate_limit", "token_rate_limit_per_client", "token_rate_limit_per_address")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        return str(parse_rate_limit(value))
 
     def resolved_database_url(self) -> str:
         """The configured database URL, or the default SQLite file in `data_dir`."""

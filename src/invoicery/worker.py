@@ -26,9 +26,10 @@ from invoicery.config import Settings
 from invoicery.mail import MailTransport, transport_from_url
 from invoicery.payments.processor import PaymentProcessor
 from invoicery.payments.registry import create_processor
-from invoicery.service import documents, events, webhook_delivery
-from invoicery.service._polling import poll
+from invoicery.service import documents, events, idempotency, webhook_delivery
+from invoicery.service._polling import Pass, log_failure, poll
 from invoicery.service._time import utc_now
+from invoicery.service.heartbeat import BEAT_SECONDS, Heartbeat
 from invoicery.service.notifications import MailLinks, NoLinks, Notifier
 from invoicery.service.settlement import settle_due
 from invoicery.service.webhook_delivery import Deliverer
@@ -59,50 +60,38 @@ async def run(
     webhook_poll_seconds: float = 1.0,
     mail: Notifier | None = None,
     mail_poll_seconds: float = 5.0,
+    heartbeat: Heartbeat | None = None,
 ) -> None:
     """Settle due debits until `stop` is set, looking again every `poll_seconds`.
 
     With `webhooks`, it delivers them meanwhile, looking every `webhook_poll_seconds`;
-    with `mail`, it sends e-mail, looking every `mail_poll_seconds`.
+    with `mail`, it sends e-mail, looking every `mail_poll_seconds`; with `heartbeat`, it
+    beats every `BEAT_SECONDS` (what `GET /ready` looks at) and removes it when stopping.
     On its first pass and every `MAINTENANCE_SECONDS` after, it also deletes expired
-    access tokens, cached PDFs older than `pdf_retention`, and events and finished
-    webhook deliveries older than `event_retention`, so no table grows without bound
-    however busy the server is.
+    access tokens, cached PDFs older than `pdf_retention`, events and finished webhook
+    deliveries older than `event_retention`, and expired idempotency keys, so no table
+    grows without bound however busy the server is.
     """
-    beside = []
-    if webhooks is not None:
-        beside.append(
-            asyncio.create_task(
-                poll(
-                    lambda now: webhooks.run_once(now=now),
-                    poll_seconds=webhook_poll_seconds,
-                    stop=stop,
-                    logger=logger,
-                    what="webhook delivery",
-                ),
-                name="invoicery-webhooks",
-            )
+    loops: list[tuple[Pass | None, float, str]] = [
+        (webhooks, webhook_poll_seconds, "webhook delivery"),
+        (mail, mail_poll_seconds, "e-mail"),
+        (heartbeat, BEAT_SECONDS, "heartbeat"),
+    ]
+    beside = [
+        asyncio.create_task(
+            poll(task, poll_seconds=seconds, stop=stop, logger=logger, what=what),
+            name=f"invoicery-{what.replace(' ', '-')}",
         )
-    if mail is not None:
-        beside.append(
-            asyncio.create_task(
-                poll(
-                    lambda now: mail.run_once(now=now),
-                    poll_seconds=mail_poll_seconds,
-                    stop=stop,
-                    logger=logger,
-                    what="e-mail",
-                ),
-                name="invoicery-mail",
-            )
-        )
+        for task, seconds, what in loops
+        if task is not None
+    ]
     next_maintenance = 0.0
     try:
         while not stop.is_set():
             try:
                 await settle_due(db, processor, now=utc_now(), processor_timeout=processor_timeout)
-            except Exception:
-                logger.exception("settlement pass failed; retrying")
+            except Exception as error:
+                log_failure(logger, "settlement pass failed; retrying", error)
             if time.monotonic() >= next_maintenance:
                 next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
                 await _maintain(db, pdf_retention, event_retention)
@@ -115,25 +104,31 @@ async def run(
             # does not wait for them. What it had claimed stays leased and is sent again.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*beside), SHUTDOWN_GRACE_SECONDS)
+        if heartbeat is not None:
+            await heartbeat.forget()
 
 
 async def _maintain(db: Database, pdf_retention: timedelta, event_retention: timedelta) -> None:
     try:
         await purge_expired(db, now=utc_now())
-    except Exception:
-        logger.exception("purging expired tokens failed; retrying later")
+    except Exception as error:
+        log_failure(logger, "purging expired tokens failed; retrying later", error)
     try:
         await documents.purge_cached(db, now=utc_now(), retention=pdf_retention)
-    except Exception:
-        logger.exception("purging old cached PDFs failed; retrying later")
+    except Exception as error:
+        log_failure(logger, "purging old cached PDFs failed; retrying later", error)
     try:
         await events.prune(db, now=utc_now(), retention=event_retention)
-    except Exception:
-        logger.exception("pruning old events failed; retrying later")
+    except Exception as error:
+        log_failure(logger, "pruning old events failed; retrying later", error)
     try:
         await webhook_delivery.prune(db, now=utc_now(), retention=event_retention)
-    except Exception:
-        logger.exception("pruning old webhook deliveries failed; retrying later")
+    except Exception as error:
+        log_failure(logger, "pruning old webhook deliveries failed; retrying later", error)
+    try:
+        await idempotency.prune(db, now=utc_now())
+    except Exception as error:
+        log_failure(logger, "pruning expired idempotency keys failed; retrying later", error)
 
 
 @contextlib.asynccontextmanager
@@ -159,6 +154,7 @@ async def in_background(
                 stop=stop,
                 webhooks=Deliverer(db, client, renderers=renderers),
                 mail=notifier(db, settings, links),
+                heartbeat=Heartbeat(db),
                 **_run_settings(settings),
             ),
             name="invoicery-settlement",
@@ -222,6 +218,7 @@ def main(
                     stop=stop,
                     webhooks=Deliverer(db, client, renderers=renderers),
                     mail=notifier(db, settings, links(db) if links else None),
+                    heartbeat=Heartbeat(db),
                     **_run_settings(settings),
                 )
         finally:

@@ -27,6 +27,9 @@ PUBLIC_PATHS = {
     "/redoc",
     "/api/v1/openapi.json",
     "/api/v1/docs",
+    "/health",  # the operator's probes and metrics scraper (no tenant data)
+    "/ready",
+    "/metrics",
 }
 
 

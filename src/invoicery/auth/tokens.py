@@ -10,6 +10,7 @@ from uuid import UUID
 from invoicery.auth.credentials import hash_secret, new_secret, secret_matches
 from invoicery.auth.scopes import parse_scopes
 from invoicery.domain import ids
+from invoicery.domain.rate_limit import RateLimit, stored_rate_limit
 from invoicery.store import clients
 from invoicery.store.database import Database
 
@@ -52,12 +53,14 @@ class TokenGrant:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller: its account, client, scopes and the account's time zone."""
+    """The authenticated caller: its account, client, scopes, the account's time zone and
+    request limit (None: the server's default)."""
 
     account_id: UUID
     client_id: UUID
     scopes: frozenset[str]
     timezone: str
+    rate_limit: RateLimit | None = None
 
 
 async def issue_token(
@@ -117,6 +120,7 @@ async def authenticate(db: Database, token: str) -> Principal | None:
         client_id=record.client_id,
         scopes=frozenset(record.scopes),
         timezone=record.timezone,
+        rate_limit=stored_rate_limit(record.rate_limit),
     )
 
 

@@ -31,6 +31,7 @@ class Account:
     reminder_hour: int = 9  # the local hour reminders go out
     send_invoices: bool = True  # whether a new invoice is mailed to its customer
     locale: str | None = None  # the language of its e-mails, unless the customer has one
+    rate_limit: str | None = None  # its API clients' request limit (None: the server default)
 
 
 def is_valid_timezone(name: str) -> bool:

@@ -3,9 +3,11 @@
 InvoiceryError
 ├── NotFound            the resource does not exist for this account
 ├── InvalidInput        a request body value is unacceptable (field -> message)
+│   └── IdempotencyKeyReused  an idempotency key already answered a different request
 ├── BadRequest          a query value or the request itself is malformed (field -> message)
 ├── InvalidState        the operation is not allowed in the resource's current state
 ├── Conflict            a uniqueness rule would be broken
+│   └── RequestInProgress     the request with this idempotency key is still running
 ├── TooManyAttempts     too many recent failures; try again after `retry_after` seconds
 ├── PayloadTooLarge     the request body exceeds the limit
 └── Unavailable         the database cannot serve the request now; retry after `retry_after` s
@@ -18,11 +20,13 @@ from collections.abc import Mapping
 __all__ = [
     "BadRequest",
     "Conflict",
+    "IdempotencyKeyReused",
     "InvalidInput",
     "InvalidState",
     "InvoiceryError",
     "NotFound",
     "PayloadTooLarge",
+    "RequestInProgress",
     "TooManyAttempts",
     "Unavailable",
 ]
@@ -58,6 +62,18 @@ class InvalidState(InvoiceryError):
 
 class Conflict(InvoiceryError):
     """The change would break a uniqueness rule (a duplicate alias, say)."""
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The idempotency key was first used for another method, path or body."""
+
+
+class RequestInProgress(Conflict):
+    """The first request with this idempotency key is still running; retry after `retry_after` s."""
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class TooManyAttempts(InvoiceryError):

@@ -13,12 +13,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from invoicery.domain.errors import Unavailable
 from invoicery.service._time import utc_now
 
-__all__ = ["RETRY_PAUSE_SECONDS", "log_failure", "poll", "while_unavailable"]
+__all__ = ["RETRY_PAUSE_SECONDS", "Pass", "log_failure", "poll", "while_unavailable"]
 
 RETRY_PAUSE_SECONDS = 0.5
 """How often `while_unavailable` tries again: the database's return is noticed this fast."""
@@ -37,8 +37,15 @@ def log_failure(logger: logging.Logger, message: str, error: Exception) -> None:
         logger.exception(message)
 
 
+class Pass(Protocol):
+    """Work the worker repeats on a poll of its own (webhooks, e-mail, the heartbeat)."""
+
+    async def run_once(self, *, now: datetime) -> object:
+        """Do one pass at `now`."""
+
+
 async def poll(
-    run_once: Callable[[datetime], Awaitable[object]],
+    task: Pass,
     *,
     poll_seconds: float,
     stop: asyncio.Event,
@@ -46,10 +53,10 @@ async def poll(
     what: str,
     clock: Callable[[], datetime] = utc_now,
 ) -> None:
-    """Run `run_once(now)` every `poll_seconds` until `stop` is set; a failed pass is logged."""
+    """Run `task` every `poll_seconds` until `stop` is set; a failed pass is logged."""
     while not stop.is_set():
         try:
-            await run_once(clock())
+            await task.run_once(now=clock())
         except Exception as error:
             log_failure(logger, f"{what} pass failed; retrying", error)
         with contextlib.suppress(TimeoutError):

@@ -8,6 +8,7 @@ from typing import Any
 from invoicery.domain import ids
 from invoicery.domain.account import Account, is_valid_timezone
 from invoicery.domain.errors import InvalidInput, NotFound
+from invoicery.domain.rate_limit import InvalidRateLimit, parse_rate_limit
 from invoicery.domain.reminders import InvalidReminderSchedule, format_offsets, parse_offsets
 from invoicery.mail import SUPPORTED
 from invoicery.service._time import utc_now
@@ -31,9 +32,11 @@ SETTINGS = (
     "reminder_hour",
     "send_invoices",
     "locale",
+    "rate_limit",
 )
 _YES = {"true": True, "yes": True, "on": True, "1": True}
 _NO = {"false": False, "no": False, "off": False, "0": False}
+_DEFAULT = {"", "default"}  # a rate limit of "default" clears the account's own
 
 
 async def get_or_create(db: Database, *, name: str) -> Account:
@@ -89,6 +92,12 @@ def _normalized(settings: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, 
         if language not in SUPPORTED:
             errors["locale"] = f"e-mail is written in {', '.join(SUPPORTED)}"
         values["locale"] = language
+    if (limit := settings.get("rate_limit")) is not None:
+        text = str(limit).strip()
+        try:
+            values["rate_limit"] = None if text.lower() in _DEFAULT else str(parse_rate_limit(text))
+        except InvalidRateLimit as error:
+            errors["rate_limit"] = f"{error.message}, or default"
     return values, errors
 
 

@@ -46,6 +46,7 @@ class TokenRecord:
     account_id: UUID
     scopes: tuple[str, ...]
     timezone: str
+    rate_limit: str | None
 
 
 _CLIENT_COLUMNS = (
@@ -147,6 +148,7 @@ _FIND_TOKEN = (
         access_tokens.c.account_id,
         access_tokens.c.scopes,
         accounts.c.timezone,
+        accounts.c.rate_limit,
     )
     .join(api_clients, api_clients.c.id == access_tokens.c.client_id)
     .join(accounts, accounts.c.id == access_tokens.c.account_id)
@@ -168,6 +170,7 @@ async def find_token(db: Database, *, token_hash: str, now: datetime) -> TokenRe
         account_id=row["account_id"],
         scopes=tuple(row["scopes"].split()),
         timezone=row["timezone"],
+        rate_limit=row["rate_limit"],
     )
 
 

@@ -8,6 +8,11 @@ up front instead of failing when a reader later tries to upgrade.
 When the database cannot serve (see `store.failures`: connection refused or lost, too many
 connections, SQLite's lock held past the busy timeout) `read()`, `write()` and
 `first_row()` raise the domain's `Unavailable` instead of the driver's error.
+
+Inside `Database.shared_write()` (a request with an idempotency key) the task's
+`read()`, `snapshot()`, `first_row()` and `write()` all join one `SharedTransaction`:
+each `write()` block is a SAVEPOINT in it, and nothing is committed until its owner
+commits, together with the stored response.
 """
 
 from __future__ import annotations
@@ -15,13 +20,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncTransaction,
+    create_async_engine,
+)
 from sqlalchemy.sql import Select
 
 from invoicery.domain.errors import Unavailable
@@ -29,7 +40,7 @@ from invoicery.store import failures
 from invoicery.store.prepared_reads import PreparedReads, StatementListener
 from invoicery.store.rows import ColumnValues
 
-__all__ = ["Database", "async_url"]
+__all__ = ["Database", "SharedTransaction", "async_url"]
 
 logger = logging.getLogger("invoicery.store")
 
@@ -90,6 +101,10 @@ class Database:
         transaction, so reads lose nothing in autocommit mode and save the BEGIN and
         ROLLBACK round trips. SQLite keeps a deferred transaction (no network to save).
         """
+        shared = self._joined()
+        if shared is not None:
+            yield await shared.connection()
+            return
         with _unavailable_on_outage():
             async with self._read_engine.connect() as conn:
                 yield conn
@@ -99,9 +114,11 @@ class Database:
         """A read connection whose statements all see one snapshot (a count and its rows).
 
         PostgreSQL reads in REPEATABLE READ; a SQLite read transaction is one already.
+        Joining a `SharedTransaction`, it reads in that transaction (READ COMMITTED).
         """
+        shared = self._joined()
         async with self.read() as conn:
-            if not self.is_sqlite:
+            if not self.is_sqlite and shared is None:
                 await conn.execution_options(isolation_level="REPEATABLE READ")
             yield conn
 
@@ -113,7 +130,7 @@ class Database:
         For the per-request hot reads (token lookup, invoice by id): on PostgreSQL an
         asyncpg prepared statement (`store.prepared_reads`), on SQLite `read()`.
         """
-        if self._prepared is not None:
+        if self._prepared is not None and self._joined() is None:
             with _unavailable_on_outage():
                 return await self._prepared.first_row(statement, params)
         async with self.read() as conn:
@@ -127,18 +144,117 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction that commits when the block succeeds, rolls back otherwise."""
+        """A transaction that commits when the block succeeds, rolls back otherwise.
+
+        Within `shared_write()` it is a SAVEPOINT of the shared transaction instead: the
+        block's failure undoes the block only, and its success commits nothing yet.
+        """
+        shared = _SHARED.get()
+        if shared is not None and shared.db is self:
+            conn = await shared.connection()
+            with _unavailable_on_outage():
+                async with conn.begin_nested():
+                    yield conn
+            return
         with _unavailable_on_outage():
             async with self.engine.connect() as conn:
                 await conn.execution_options(**{_WRITE_OPTION: True})
                 async with conn.begin():
                     yield conn
 
+    @asynccontextmanager
+    async def shared_write(self) -> AsyncIterator[SharedTransaction]:
+        """One write transaction this task's every use of the database joins until the block ends.
+
+        It begins at the first statement that needs it (BEGIN IMMEDIATE on SQLite, so a
+        block that never writes never takes the write lock) and is rolled back at the end
+        unless committed with `SharedTransaction.commit()`.
+        """
+        shared = SharedTransaction(self)
+        token = _SHARED.set(shared)
+        try:
+            yield shared
+        finally:
+            _SHARED.reset(token)
+            await shared.rollback()
+
+    def in_shared_write(self) -> bool:
+        """Whether this task runs inside `shared_write()` on this database."""
+        shared = _SHARED.get()
+        return shared is not None and shared.db is self
+
+    def _joined(self) -> SharedTransaction | None:
+        """The shared transaction of this task on this database, if one has begun."""
+        shared = _SHARED.get()
+        return shared if shared is not None and shared.db is self and shared.started else None
+
+    def connections_in_use(self) -> int:
+        """Connections of the main pool checked out right now (for metrics)."""
+        checkedout = getattr(self.engine.pool, "checkedout", None)  # QueuePool's; not all have it
+        return int(checkedout()) if callable(checkedout) else 0
+
     async def dispose(self) -> None:
         """Close every pooled connection."""
         if self._prepared is not None:
             await self._prepared.close()
         await self.engine.dispose()
+
+
+class SharedTransaction:
+    """A write transaction begun on first use and ended by an explicit commit or rollback."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._conn: AsyncConnection | None = None
+        self._transaction: AsyncTransaction | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the transaction has begun."""
+        return self._conn is not None
+
+    async def connection(self) -> AsyncConnection:
+        """The transaction's connection, beginning the transaction if it has not yet."""
+        if self._conn is None:
+            with _unavailable_on_outage():
+                conn = await self.db.engine.connect()
+                try:
+                    await conn.execution_options(**{_WRITE_OPTION: True})
+                    self._transaction = await conn.begin()
+                except BaseException:
+                    await conn.close()
+                    raise
+            self._conn = conn
+        return self._conn
+
+    async def commit(self) -> None:
+        """Commit everything done in the transaction (if it began) and release its connection."""
+        try:
+            if self._transaction is not None:
+                with _unavailable_on_outage():
+                    await self._transaction.commit()
+        finally:
+            await self._close()
+
+    async def rollback(self) -> None:
+        """Undo everything done in the transaction (if it began) and release its connection."""
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                await self._transaction.rollback()
+        except Exception as error:  # a lost connection: the server rolls back by itself
+            logger.warning("rolling back a shared transaction failed: %s", error)
+        finally:
+            await self._close()
+
+    async def _close(self) -> None:
+        conn, self._conn, self._transaction = self._conn, None, None
+        if conn is not None:
+            await conn.close()
+
+
+_SHARED: ContextVar[SharedTransaction | None] = ContextVar(
+    "invoicery_shared_transaction", default=None
+)
 
 
 @contextmanager

@@ -6,8 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-__all__ = ["alembic_config", "upgrade"]
+__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
 
 _SCRIPTS = Path(__file__).with_name("migrations")
 
@@ -25,3 +28,21 @@ def upgrade(database_url: str) -> None:
     if database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url), "head")
+
+
+def head_revision() -> str | None:
+    """The newest revision of the packaged migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    head: str | None = ScriptDirectory.from_config(config).get_current_head()
+    return head
+
+
+async def current_revision(conn: AsyncConnection) -> str | None:
+    """The revision the database is at, or None if it was never migrated."""
+    has_table = await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "alembic_version"))
+    if not has_table:
+        return None
+    version = await conn.execute(text("SELECT version_num FROM alembic_version"))
+    revision: str | None = version.scalar_one_or_none()
+    return revision

@@ -42,6 +42,7 @@ __all__ = [
     "customers",
     "document_cache",
     "events",
+    "idempotency_keys",
     "invoices",
     "metadata",
     "server_secrets",
@@ -84,6 +85,9 @@ accounts = Table(
     Column("reminder_hour", Integer, nullable=False, server_default="9"),
     Column("send_invoices", Boolean, nullable=False, server_default=true()),
     Column("locale", String(16)),
+    # rate limits (migration 0010): the account's API request limit, e.g. "5/s"; NULL is
+    # the server's default (see domain.rate_limit)
+    Column("rate_limit", String(32)),
 )
 
 api_clients = Table(
@@ -485,4 +489,21 @@ worker_marks = Table(
     Column("name", String(64), primary_key=True),
     Column("mark", Uuid, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# The first completed answer to a request with an `Idempotency-Key`, per API client,
+# replayed byte for byte until `expires_at` (then the worker deletes it). `fingerprint`
+# is what the request was (method, path, query and a hash of its body).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("account_id", Uuid, ForeignKey("accounts.id"), primary_key=True),
+    Column("client_id", Uuid, ForeignKey("api_clients.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("headers", JsonDocument, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
 )

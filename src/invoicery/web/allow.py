@@ -46,6 +46,6 @@ def install_allow(app: FastAPI, renderer: ErrorRenderer) -> None:
             f"{request.method} is not allowed here; allowed: {allow}",
             headers={**(exc.headers or {}), "Allow": allow},
         )
-        return renderer.for_path(request.url.path, error)
+        return renderer.for_scope(scope, error)
 
     app.add_exception_handler(405, on_method_not_allowed)

@@ -13,7 +13,7 @@ from starlette.types import Scope
 from invoicery.auth.tokens import Principal, authenticate
 from invoicery.store.database import Database
 
-__all__ = ["bearer_token", "caller_of"]
+__all__ = ["bearer_token", "caller_of", "known_caller"]
 
 _STATE_KEY = "invoicery.principal"
 
@@ -34,4 +34,10 @@ async def caller_of(scope: Scope, db: Database) -> Principal | None:
         token = bearer_token(Headers(scope=scope).get("authorization"))
         state[_STATE_KEY] = await authenticate(db, token) if token is not None else None
     found: Principal | None = state[_STATE_KEY]
+    return found
+
+
+def known_caller(scope: Scope) -> Principal | None:
+    """The principal `caller_of` found for this request, without looking it up."""
+    found: Principal | None = scope.get("state", {}).get(_STATE_KEY)
     return found

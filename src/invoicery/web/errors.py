@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from fastapi import FastAPI
@@ -16,18 +16,22 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from invoicery.domain.errors import (
     BadRequest,
     Conflict,
+    IdempotencyKeyReused,
     InvalidInput,
     InvalidState,
     InvoiceryError,
     NotFound,
     PayloadTooLarge,
+    RequestInProgress,
     TooManyAttempts,
     Unavailable,
 )
+from invoicery.web import request_id
 
 __all__ = [
     "ApiError",
@@ -50,6 +54,8 @@ class ApiError:
     message: str
     fields: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    request_id: str | None = None
+    """The request's id (see `invoicery.web.request_id`), for the body to echo."""
 
 
 class AuthError(Exception):
@@ -70,6 +76,8 @@ class ErrorFormat(Protocol):
 
 _STATUS_OF: tuple[tuple[type[InvoiceryError], int, str], ...] = (
     (NotFound, 404, "not_found"),
+    (IdempotencyKeyReused, 422, "idempotency_key_reused"),
+    (RequestInProgress, 409, "idempotency_key_in_use"),
     (BadRequest, 400, "bad_request"),
     (InvalidInput, 422, "validation_error"),
     (InvalidState, 400, "invalid_state"),
@@ -112,7 +120,7 @@ def _from_domain(error: InvoiceryError) -> ApiError:
             fields = error.fields if isinstance(error, InvalidInput) else {}
             headers = (
                 {"Retry-After": str(error.retry_after)}
-                if isinstance(error, TooManyAttempts | Unavailable)
+                if isinstance(error, TooManyAttempts | Unavailable | RequestInProgress)
                 else {}
             )
             return ApiError(status, code, error.message, fields, headers)
@@ -149,13 +157,27 @@ class ErrorRenderer:
         prefix = next(p for p in self._prefixes if path.startswith(p))
         return self._formats[prefix](error)
 
+    def for_scope(self, scope: Scope, error: ApiError) -> Response:
+        """The response for `error` on the request of `scope`, carrying its request id."""
+        rid = request_id.of_scope(scope)
+        if rid is None:
+            return self.for_path(scope["path"], error)
+        headers = {**error.headers, request_id.HEADER: rid}
+        return self.for_path(scope["path"], replace(error, request_id=rid, headers=headers))
+
+    def for_domain(self, scope: Scope, error: InvoiceryError) -> Response:
+        """The response for a domain error raised outside the app's handlers (a middleware)."""
+        return self.for_scope(scope, _from_domain(error))
+
 
 def install_error_handlers(app: FastAPI, formats: Mapping[str, ErrorFormat]) -> ErrorRenderer:
     """Map every failure to a response in the format of the path prefix it happened under."""
     renderer = ErrorRenderer(formats)
 
     def render(request: Request, error: ApiError) -> Response:
-        return renderer.for_path(request.url.path, error)
+        # By scope: an unexpected error's 500 is sent from outside every middleware, so
+        # only the rendered response itself can carry the request id there.
+        return renderer.for_scope(request.scope, error)
 
     async def on_domain(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, InvoiceryError)

@@ -133,7 +133,5 @@ class StorableTextMiddleware:
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, message: str, fields: dict[str, str]
     ) -> None:
-        response = self.renderer.for_path(
-            scope["path"], ApiError(400, "bad_request", message, fields)
-        )
+        response = self.renderer.for_scope(scope, ApiError(400, "bad_request", message, fields))
         await response(scope, receive, send)

@@ -38,6 +38,7 @@ def _assert_ap_body(response: httpx.Response) -> None:
     assert response.json() == {
         "code": "service_unavailable",
         "message": "the database is unavailable; try again shortly",
+        "request_id": response.headers["X-Request-Id"],
     }
 
 
@@ -46,6 +47,7 @@ def _assert_v1_body(response: httpx.Response) -> None:
     assert response.json() == {
         "code": "SERVICE_UNAVAILABLE",
         "message": "the database is unavailable; try again shortly",
+        "request_id": response.headers["X-Request-Id"],
     }
 
 

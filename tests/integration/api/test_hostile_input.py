@@ -26,7 +26,7 @@ def assert_ap_error(response: httpx.Response, status: int, field: str | None = N
     """An AP `HttpError` with `status`, naming `field` among its validation errors."""
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) <= {"code", "message", "validation_errors"}
+    assert set(body) <= {"code", "message", "validation_errors", "request_id"}
     assert body["code"]
     assert body["message"]
     if field is not None:
@@ -37,7 +37,7 @@ def assert_v1_error(response: httpx.Response, field: str | None = None) -> None:
     """A billing-v1 `RestErrorResponse` 400 whose message names `field`."""
     assert response.status_code == 400, response.text
     body = response.json()
-    assert set(body) == {"code", "message"}
+    assert set(body) == {"code", "message", "request_id"}
     assert body["code"] == "BAD_REQUEST"
     if field is not None:
         assert field in body["message"], body

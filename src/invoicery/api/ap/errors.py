@@ -1,4 +1,4 @@
-"""Renders failures as the AP `HttpError` body: {code, message, validation_errors}."""
+"""Renders failures as the AP `HttpError` body: {code, message, validation_errors, request_id}."""
 
 from __future__ import annotations
 
@@ -17,4 +17,6 @@ def render_http_error(error: ApiError) -> Response:
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.fields:
         body["validation_errors"] = dict(error.fields)
+    if error.request_id is not None:
+        body["request_id"] = error.request_id
     return JsonResponse(body, status_code=error.status, headers=dict(error.headers))

@@ -143,6 +143,7 @@ class HttpError(BaseModel):
     code: str
     message: str
     validation_errors: dict[str, str] | None = None
+    request_id: str | None = None
 
 
 _REASONS = {

@@ -1,4 +1,4 @@
-"""Renders failures as billing-v1's `RestErrorResponse`: {code, message}.
+"""Renders failures as billing-v1's `RestErrorResponse`: {code, message, request_id}.
 
 The one mapping of this face: a state conflict is a 409 here (the AP face says 400),
 body validation is a 400 (no 422 on this face), and field errors are folded into the
@@ -42,4 +42,6 @@ def render_rest_error(error: ApiError) -> Response:
         details = "; ".join(f"{name}: {text}" for name, text in error.fields.items())
         message = f"{message}: {details}"
     body = {"code": code, "message": message}
+    if error.request_id is not None:
+        body["request_id"] = error.request_id
     return JsonResponse(body, status_code=status, headers=dict(error.headers))

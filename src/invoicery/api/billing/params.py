@@ -44,6 +44,7 @@ class RestErrorResponse(BaseModel):
 
     code: ErrorCode
     message: str
+    request_id: str | None = None
 
 
 ERRORS: dict[int, str] = {

@@ -24,7 +24,7 @@ from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import Lifecycle
 from invoicery.runtime import off_the_loop
 from invoicery.service import events
-from invoicery.service._queue import numbering_lock
+from invoicery.service._queue import numbering_queue
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import pricing
 from invoicery.service.invoices.compose import (
@@ -154,7 +154,7 @@ async def create_finalized(db: Database, *, principal: Principal, new: NewInvoic
     draft = await off_the_loop(
         lambda: draft_of(principal, new, now), heavy=is_heavy(new.line_items)
     )
-    async with numbering_lock(principal.account_id), db.write() as conn:
+    async with numbering_queue(db, principal.account_id), db.write() as conn:
         final = await _finalize(conn, draft, now, unusable=no_customer())
         await invoices.insert(conn, final)
         return await _answer(conn, principal, _new(final), now, EventType.INVOICE_CREATED)
@@ -163,7 +163,7 @@ async def create_finalized(db: Database, *, principal: Principal, new: NewInvoic
 async def finalize(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
     """Number, price and freeze a draft: taxes, coupons and credit are applied now."""
     now = utc_now()
-    async with numbering_lock(principal.account_id), db.write() as conn:
+    async with numbering_queue(db, principal.account_id), db.write() as conn:
         draft = (await _locked(conn, principal, invoice_id, now)).invoice
         draft.ensure_draft()
         archived = InvalidState("the invoice's customer is archived")

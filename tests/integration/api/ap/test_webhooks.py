@@ -154,9 +154,14 @@ async def test_another_tenants_or_faces_subscription_is_not_found(
 ) -> None:
     theirs = await _subscribe(other_tenant)
     v1 = await tenant.request("POST", "/api/v1/webhooks/endpoints", json={"url": URL})
-    missing = {"code": "not_found", "message": "webhook endpoint not found"}
+    same_id = {"X-Request-Id": "compare-404s"}  # the bodies echo it
+    missing = {
+        "code": "not_found",
+        "message": "webhook endpoint not found",
+        "request_id": "compare-404s",
+    }
     for subscription_id in (theirs["id"], "whe_nonsense", "cus_0000", v1.json().get("id", "x")):
-        response = await tenant.request("DELETE", f"/webhooks/{subscription_id}")
+        response = await tenant.request("DELETE", f"/webhooks/{subscription_id}", headers=same_id)
         assert (response.status_code, response.json()) == (404, missing), subscription_id
     assert (await other_tenant.request("GET", "/webhooks")).json()["data"][0]["id"] == theirs["id"]
 

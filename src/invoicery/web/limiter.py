@@ -1,0 +1,130 @@
+"""Rate-limit state kept by the `limits` library: in this process, or in Redis for all.
+
+Why a moving window rather than a token bucket: `limits` has no token bucket, and its
+moving window is exact where its other strategies approximate (a fixed window lets
+twice the limit through across a window boundary; the sliding-window counter weighs
+the previous window's count, so it may refuse early or admit late). A token bucket of
+25 requests/s with bursts of 50 is enforced as "at most 50 requests in any 2 seconds":
+
+- the same burst: 50 requests at once pass, the 51st is refused;
+- the same sustained rate: 25/s (50 per 2 s) passes forever, anything above it does not;
+- stricter only right after a full burst: a bucket refills one request every 40 ms,
+  the window frees the burst's requests 2 s after they were made. `Retry-After` says
+  exactly when, so a client that honours it loses nothing.
+
+The window keeps one timestamp per request (a Redis list trimmed to the limit, updated
+atomically by a Lua script), which is why `domain.rate_limit` bounds the burst. In
+memory the state is this process's alone; with Redis every server and worker process
+using the same database shares it, exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage.redis.coredis import CoredisBridge
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+
+__all__ = ["Decision", "Limiter", "build_limiter"]
+
+logger = logging.getLogger("invoicery.rate_limit")
+
+_REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
+_NAMESPACE = "invoicery"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether one request may pass, and what the client is told about its budget."""
+
+    allowed: bool
+    limit: int  # requests per window
+    window_seconds: int
+    remaining: int
+    reset_seconds: int  # until the oldest request in the window leaves it
+
+    def headers(self) -> dict[str, str]:
+        """The `RateLimit-*` headers (IETF httpapi draft), and `Retry-After` on refusal."""
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+            "RateLimit-Policy": f"{self.limit};w={self.window_seconds}",
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(max(1, self.reset_seconds))
+        return headers
+
+
+@lru_cache(maxsize=1024)
+def _item(burst: int, window_seconds: int) -> RateLimitItem:
+    return RateLimitItemPerSecond(burst, window_seconds, namespace=_NAMESPACE)
+
+
+class Limiter:
+    """Moving-window limits (see the module docstring) over one `limits` storage."""
+
+    def __init__(self, storage: Storage, *, shared: bool) -> None:
+        self._storage = storage
+        self._strategy = MovingWindowRateLimiter(storage)
+        self._shared = shared
+
+    def close(self) -> None:
+        """Close the storage's connections (Redis's; memory has none)."""
+        if isinstance(self._storage, RedisStorage) and isinstance(
+            bridge := self._storage.bridge, CoredisBridge
+        ):
+            bridge.get_connection().connection_pool.disconnect()
+
+    def describe(self) -> str:
+        """Where the limits are kept: "redis" (shared by every server) or "in-process"."""
+        return "redis" if self._shared else "in-process"
+
+    async def healthy(self) -> bool:
+        """Whether the storage answers (always, in process)."""
+        try:
+            return bool(await self._storage.check())
+        except StorageError:
+            return False
+
+    async def hit(self, burst: int, window_seconds: int, *key: str) -> Decision | None:
+        """Count one request against `burst` per `window_seconds` for `key`.
+
+        None if the storage failed: the request then passes (a rate limiter that is down
+        must not take the API down with it), and the failure is logged.
+        """
+        item = _item(burst, window_seconds)
+        try:
+            allowed = await self._strategy.hit(item, *key)
+            stats = await self._strategy.get_window_stats(item, *key)
+        except StorageError as error:
+            logger.warning("rate limit storage failed; request let through: %s", error.args[0])
+            return None
+        return Decision(
+            allowed=allowed,
+            limit=burst,
+            window_seconds=window_seconds,
+            remaining=max(0, stats.remaining),
+            # `limits` stamps requests with time.time(), so their age is measured with it
+            reset_seconds=max(0, math.ceil(stats.reset_time - time.time())),
+        )
+
+
+def build_limiter(redis_url: str | None) -> Limiter:
+    """A limiter over Redis at `redis_url` (redis://HOST:PORT/DB), or in this process."""
+    if redis_url is None:
+        return Limiter(MemoryStorage(), shared=False)
+    scheme = redis_url.partition("://")[0]
+    if scheme not in _REDIS_SCHEMES:
+        raise ValueError(f"INVOICERY_REDIS_URL must be redis://… or rediss://…, not {scheme}://")
+    storage = RedisStorage(
+        f"async+{redis_url}", wrap_exceptions=True, connect_timeout=1.0, stream_timeout=1.0
+    )
+    return Limiter(storage, shared=True)

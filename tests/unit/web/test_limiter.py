@@ -1,0 +1,92 @@
+"""The moving window that stands in for a token bucket of 25/s with bursts of 50."""
+
+from __future__ import annotations
+
+import pytest
+
+from invoicery.config import Settings
+from invoicery.web.limiter import Limiter, build_limiter
+from tests.support.rate_limits import FrozenClock, freeze_time
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    return freeze_time(monkeypatch)
+
+
+async def _hits(limiter: Limiter, count: int, *key: str) -> list[bool]:
+    results = []
+    for _ in range(count):
+        decision = await limiter.hit(50, 2, *key)
+        assert decision is not None
+        results.append(decision.allowed)
+    return results
+
+
+def test_production_defaults() -> None:
+    fields = Settings.model_fields
+    assert fields["rate_limit"].default == "25/s burst 50"
+    assert fields["token_rate_limit_per_client"].default == "10/min"
+    assert fields["token_rate_limit_per_address"].default == "30/min"
+    assert fields["redis_url"].default is None
+    assert build_limiter(None).describe() == "in-process"
+
+
+async def test_a_burst_of_50_passes_and_the_51st_waits_for_the_window(clock: FrozenClock) -> None:
+    limiter = build_limiter(None)
+    assert await _hits(limiter, 50, "a") == [True] * 50
+    refused = await limiter.hit(50, 2, "a")
+    assert refused is not None
+    assert not refused.allowed
+    assert refused.headers() == {
+        "RateLimit-Limit": "50",
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": "2",
+        "RateLimit-Policy": "50;w=2",
+        "Retry-After": "2",
+    }
+    clock.advance(1.5)
+    refused = await limiter.hit(50, 2, "a")
+    assert refused is not None
+    assert not refused.allowed
+    assert refused.headers()["Retry-After"] == "1"
+    clock.advance(0.501)  # the window is 2 s, both ends included
+    assert await _hits(limiter, 50, "a") == [True] * 50
+
+
+async def test_25_per_second_passes_for_ever_and_26_does_not(clock: FrozenClock) -> None:
+    limiter = build_limiter(None)
+    for _ in range(10 * 25):  # ten seconds at the rate (a hair under: both ends count)
+        assert await _hits(limiter, 1, "steady") == [True]
+        clock.advance(0.0401)
+    refusals = 0
+    for _ in range(10 * 26):  # ten seconds a little above it
+        refusals += (await _hits(limiter, 1, "fast")).count(False)
+        clock.advance(1 / 26)
+    assert refusals >= 10  # at most 50 in each of five 2-second windows: 250 of 260
+
+
+async def test_remaining_counts_down_and_keys_are_separate(clock: FrozenClock) -> None:
+    limiter = build_limiter(None)
+    first = await limiter.hit(50, 2, "client", "a")
+    assert first is not None
+    assert (first.remaining, first.reset_seconds) == (49, 2)
+    assert await _hits(limiter, 49, "client", "a") == [True] * 49
+    other = await limiter.hit(50, 2, "client", "b")
+    assert other is not None
+    assert (other.allowed, other.remaining) == (True, 49)
+
+
+async def test_a_redis_that_does_not_answer_lets_requests_through(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limiter = build_limiter("redis://127.0.0.1:1/0")
+    assert limiter.describe() == "redis"
+    assert await limiter.hit(50, 2, "a") is None
+    assert not await limiter.healthy()
+    assert "rate limit storage failed" in caplog.text
+
+
+def test_only_redis_urls_are_accepted() -> None:
+    with pytest.raises(ValueError, match="redis://"):
+        build_limiter("memcached://127.0.0.1:11211")
