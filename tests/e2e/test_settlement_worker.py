@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
 import time
@@ -14,6 +13,7 @@ import pytest
 
 from invoicery.auth.scopes import ALL_SCOPES
 from tests.support.builders import customer_body, invoice_body
+from tests.support.payer import bank_form
 from tests.support.server import INVOICERY, ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -48,16 +48,7 @@ def test_the_worker_command_settles_a_bank_payment(server: ServerProcess, tmp_pa
         invoice = api.post("/invoices", json=invoice_body(customer["id"])).json()
         url = api.get(f"/invoices/{invoice['id']}/payment-link").json()["url"]
         with httpx.Client() as payer:
-            page = payer.get(url)
-            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-            assert csrf is not None
-            form = {
-                "csrf_token": csrf.group(1),
-                "name": "Ada Lovelace",
-                "routing": "110000000",
-                "account": "000123456789",
-                "account_type": "checking",
-            }
+            form = bank_form(payer.get(url).text)
             assert payer.post(f"{url}/bank", data=form).status_code == 303
         time.sleep(1)
         assert _status(api, invoice["id"]) == "RECEIVED"  # nobody settles it yet
