@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import invoicery.web.limiter
 from invoicery.config import Settings
 from invoicery.web.limiter import Limiter, build_limiter
 from tests.support.rate_limits import FrozenClock, freeze_time
@@ -75,6 +76,21 @@ async def test_remaining_counts_down_and_keys_are_separate(clock: FrozenClock) -
     other = await limiter.hit(50, 2, "client", "b")
     assert other is not None
     assert (other.allowed, other.remaining) == (True, 49)
+
+
+async def test_keys_gone_quiet_are_forgotten(
+    clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(invoicery.web.limiter, "_SWEEP_EVERY", 100)
+    limiter = build_limiter(None)
+    for client in range(98):
+        await limiter.hit(5, 1, "client", str(client))
+    clock.advance(0.5)
+    await limiter.hit(5, 1, "client", "recent")
+    assert limiter.keys_in_process() == 99
+    clock.advance(0.6)  # the first 98 have left their window; "recent" has not
+    await limiter.hit(5, 1, "client", "last")  # the 100th hit sweeps
+    assert limiter.keys_in_process() == 2
 
 
 async def test_a_redis_that_does_not_answer_lets_requests_through(
