@@ -8,10 +8,10 @@
   route's own authentication reuses it.
 - Requests without a live token pass untouched (the route answers 401), as do the
   hosted pages, which limit themselves.
-- `POST /oauth/token` counts against its source address and, once the body has
-  arrived, against the client id it names (HTTP Basic or the form), so a secret cannot
-  be guessed quickly from one address or for one client from many. Over either, the
-  body read fails with a 429 the token endpoint renders in its RFC 6749 format.
+- `POST /oauth/token` asks `TokenGuard` itself: it counts against its source address
+  first and, once it has read the client id it names, against that client id, so a
+  secret cannot be guessed quickly from one address or for one client from many. Over
+  either, `TooManyRequests` is a 429 in the endpoint's RFC 6749 format.
 
 State lives in a `web.limiter.Limiter`: in process memory, or in Redis shared by every
 server and worker process (`INVOICERY_REDIS_URL`).
@@ -19,13 +19,10 @@ server and worker process (`INVOICERY_REDIS_URL`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-from urllib.parse import parse_qsl, unquote_plus
+from dataclasses import dataclass
 
 from fastapi import FastAPI
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,14 +37,12 @@ from invoicery.web.limiter import Decision, Limiter, build_limiter
 from invoicery.web.urls import PAGES_PREFIX, PORTAL_PREFIX
 
 __all__ = [
-    "TOKEN_PATH",
     "RateLimitMiddleware",
+    "TokenGuard",
     "TooManyRequests",
     "install_rate_limits",
     "readiness_check",
 ]
-
-TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a secret)
 
 
 class TooManyRequests(HTTPException):
@@ -62,25 +57,6 @@ def _message(decision: Decision, what: str) -> str:
         f"too many requests {what}: at most {decision.limit} in {decision.window_seconds} s; "
         f"retry in {max(1, decision.reset_seconds)} s"
     )
-
-
-def _basic_client_id(authorization: str | None) -> str | None:
-    """The client id of an HTTP Basic header, None if there is none or it is malformed."""
-    if not authorization or not authorization.lower().startswith("basic "):
-        return None
-    try:
-        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, sep, _secret = decoded.partition(":")
-    return unquote_plus(client_id) if sep else None
-
-
-def _form_client_id(body: bytes | bytearray) -> str | None:
-    """The (last, as the token endpoint reads it) `client_id` field of a form body."""
-    fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-    found = [value for name, value in fields if name == "client_id"]
-    return found[-1] if found else None
 
 
 def _digest(text: str) -> str:
@@ -99,8 +75,6 @@ class RateLimitMiddleware:
         db: Database,
         renderer: ErrorRenderer,
         default: RateLimit,
-        token_per_client: RateLimit,
-        token_per_address: RateLimit,
         exempt_prefixes: tuple[str, ...],
     ) -> None:
         self.app = app
@@ -108,33 +82,25 @@ class RateLimitMiddleware:
         self._db = db
         self._renderer = renderer
         self._default = default
-        self._token_per_client = token_per_client
-        self._token_per_address = token_per_address
         self._exempt = exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        if path == TOKEN_PATH:
-            if scope["method"] == "POST":
-                await self.app(scope, self._token_receive(scope, receive), send)
-                return
-        elif not path.startswith(self._exempt):
+        if not scope["path"].startswith(self._exempt):
             try:
                 principal = await caller_of(scope, self._db)
             except InvoiceryError:
                 principal = None  # the database is down: the route answers for it
             if principal is not None:
                 limit = principal.rate_limit or self._default
-                decision = await self._hit(limit, "client", principal.client_id.hex)
+                decision = await self._limiter.hit(
+                    limit.burst, limit.window_seconds, "client", principal.client_id.hex
+                )
                 await self._answer(decision, scope, receive, send)
                 return
         await self.app(scope, receive, send)
-
-    async def _hit(self, limit: RateLimit, *key: str) -> Decision | None:
-        return await self._limiter.hit(limit.burst, limit.window_seconds, *key)
 
     async def _answer(
         self, decision: Decision | None, scope: Scope, receive: Receive, send: Send
@@ -158,55 +124,49 @@ class RateLimitMiddleware:
 
         await self.app(scope, receive, send_with_budget)
 
-    def _token_receive(self, scope: Scope, receive: Receive) -> Receive:
-        """`receive` that counts the token request once its body has arrived."""
-        client = scope.get("client")
-        address = str(client[0]) if client else "unknown"
-        basic_client = _basic_client_id(Headers(scope=scope).get("authorization"))
-        body = bytearray()
-        counted = False
 
-        async def counted_receive() -> Message:
-            nonlocal counted
-            message = await receive()
-            if counted or message["type"] != "http.request":
-                return message
-            if basic_client is None:
-                body.extend(message.get("body", b""))
-            if not message.get("more_body", False):
-                counted = True
-                client_id = basic_client if basic_client is not None else _form_client_id(body)
-                await self._count_token_request(address, client_id)
-            return message
+@dataclass(frozen=True, slots=True)
+class TokenGuard:
+    """The token endpoint's limits, against secret guessing: per address, per client id."""
 
-        return counted_receive
+    limiter: Limiter
+    per_address: RateLimit
+    per_client: RateLimit
 
-    async def _count_token_request(self, address: str, client_id: str | None) -> None:
-        """Raise `TooManyRequests` past the address's or the client id's token budget."""
-        by_address = await self._hit(self._token_per_address, "token-address", address)
-        if by_address is not None and not by_address.allowed:
-            raise TooManyRequests(by_address, "for a token from this address")
-        if client_id:
-            by_client = await self._hit(self._token_per_client, "token-client", _digest(client_id))
-            if by_client is not None and not by_client.allowed:
-                raise TooManyRequests(by_client, "for a token for this client")
+    async def check_address(self, address: str) -> None:
+        """Count a token request from `address`; `TooManyRequests` past its budget."""
+        await self._count(self.per_address, "token-address", address, "from this address")
+
+    async def check_client(self, client_id: str) -> None:
+        """Count a token request naming `client_id`; `TooManyRequests` past its budget."""
+        key = _digest(client_id)
+        await self._count(self.per_client, "token-client", key, "for this client")
+
+    async def _count(self, limit: RateLimit, kind: str, key: str, what: str) -> None:
+        decision = await self.limiter.hit(limit.burst, limit.window_seconds, kind, key)
+        if decision is not None and not decision.allowed:
+            raise TooManyRequests(decision, f"for a token {what}")
 
 
 def install_rate_limits(
     app: FastAPI, settings: Settings, db: Database, renderer: ErrorRenderer
 ) -> Limiter:
-    """Add the middleware outside those added before it; keep its limiter in app.state."""
+    """Add the middleware outside those added before it; keep its limiter and the token
+    endpoint's `TokenGuard` in app.state."""
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
     limiter = build_limiter(redis_url)
     app.state.rate_limiter = limiter
+    app.state.token_guard = TokenGuard(
+        limiter,
+        per_address=parse_rate_limit(settings.token_rate_limit_per_address),
+        per_client=parse_rate_limit(settings.token_rate_limit_per_client),
+    )
     app.add_middleware(
         RateLimitMiddleware,
         limiter=limiter,
         db=db,
         renderer=renderer,
         default=parse_rate_limit(settings.rate_limit),
-        token_per_client=parse_rate_limit(settings.token_rate_limit_per_client),
-        token_per_address=parse_rate_limit(settings.token_rate_limit_per_address),
         exempt_prefixes=(f"{PAGES_PREFIX}/", f"{PORTAL_PREFIX}/"),
     )
     return limiter

@@ -15,6 +15,7 @@ from invoicery.api.json import JsonResponse
 from invoicery.auth.tokens import OAuthError, OAuthErrorCode, issue_token
 from invoicery.web.deps import DatabaseDep
 from invoicery.web.errors import ApiError
+from invoicery.web.rate_limit import TokenGuard
 
 __all__ = ["render_token_error", "router"]
 
@@ -121,12 +122,15 @@ def _credentials(request: Request, form: dict[str, Any]) -> tuple[str, str]:
 )
 async def token(request: Request, db: DatabaseDep) -> Response:
     """Exchange client credentials for a bearer token valid for one hour."""
+    guard: TokenGuard = request.app.state.token_guard
+    await guard.check_address(request.client.host if request.client else "unknown")
     try:
         if request.headers.get("content-type", "").split(";")[0].strip() != _FORM:
             raise OAuthError(OAuthErrorCode.INVALID_REQUEST, f"the request body must be {_FORM}")
         form = dict(await request.form())
         grant_type = form.get("grant_type")
         client_id, client_secret = _credentials(request, form)
+        await guard.check_client(client_id)
         if not grant_type:
             raise OAuthError(OAuthErrorCode.INVALID_REQUEST, "grant_type is required")
         if grant_type != "client_credentials":
