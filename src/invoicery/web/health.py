@@ -79,10 +79,6 @@ async def metrics(request: Request) -> Response:
     except Exception:
         scrape = exposition.Scrape(database_up=False)
     else:
-        queues = [
-            exposition.QueueSample(state.queue, state.pending, state.oldest_due_seconds)
-            for state in states
-        ]
-        scrape = exposition.Scrape(True, queues, heartbeat_age)
+        scrape = exposition.Scrape(True, states, heartbeat_age)
     exposition.observe_pool(ops.db.connections_in_use())
     return Response(exposition.exposition(scrape), media_type=exposition.CONTENT_TYPE)

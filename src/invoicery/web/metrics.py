@@ -28,10 +28,11 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from invoicery.service.readiness import QueueState
+
 __all__ = [
     "CONTENT_TYPE",
     "MULTIPROCESS_DIR",
-    "QueueSample",
     "Scrape",
     "exposition",
     "observe_pool",
@@ -62,20 +63,11 @@ _POOL_IN_USE = Gauge(
 
 
 @dataclass(frozen=True)
-class QueueSample:
-    """One worker queue at scrape time: pending items, age of the longest-overdue one."""
-
-    queue: str
-    pending: int
-    oldest_due_seconds: float
-
-
-@dataclass(frozen=True)
 class Scrape:
     """What a scrape reads from the database; `database_up` False leaves the rest empty."""
 
     database_up: bool
-    queues: Sequence[QueueSample] = ()
+    queues: Sequence[QueueState] = ()
     heartbeat_age_seconds: float | None = None
 
 
