@@ -17,7 +17,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from invoicery.service import documents, events, idempotency, webhook_delivery
 from invoicery.service._polling import Pass, log_failure, poll
 from invoicery.service._time import utc_now
 from invoicery.service.heartbeat import BEAT_SECONDS, Heartbeat
+from invoicery.service.heartbeat import prune as prune_heartbeats
 from invoicery.service.notifications import MailLinks, NoLinks, Notifier
 from invoicery.service.settlement import settle_due
 from invoicery.service.webhook_delivery import Deliverer
@@ -69,8 +70,8 @@ async def run(
     beats every `BEAT_SECONDS` (what `GET /ready` looks at) and removes it when stopping.
     On its first pass and every `MAINTENANCE_SECONDS` after, it also deletes expired
     access tokens, cached PDFs older than `pdf_retention`, events and finished webhook
-    deliveries older than `event_retention`, and expired idempotency keys, so no table
-    grows without bound however busy the server is.
+    deliveries older than `event_retention`, expired idempotency keys and the heartbeats of
+    workers long gone, so no table grows without bound however busy the server is.
     """
     loops: list[tuple[Pass | None, float, str]] = [
         (webhooks, webhook_poll_seconds, "webhook delivery"),
@@ -109,26 +110,26 @@ async def run(
 
 
 async def _maintain(db: Database, pdf_retention: timedelta, event_retention: timedelta) -> None:
-    try:
-        await purge_expired(db, now=utc_now())
-    except Exception as error:
-        log_failure(logger, "purging expired tokens failed; retrying later", error)
-    try:
-        await documents.purge_cached(db, now=utc_now(), retention=pdf_retention)
-    except Exception as error:
-        log_failure(logger, "purging old cached PDFs failed; retrying later", error)
-    try:
-        await events.prune(db, now=utc_now(), retention=event_retention)
-    except Exception as error:
-        log_failure(logger, "pruning old events failed; retrying later", error)
-    try:
-        await webhook_delivery.prune(db, now=utc_now(), retention=event_retention)
-    except Exception as error:
-        log_failure(logger, "pruning old webhook deliveries failed; retrying later", error)
-    try:
-        await idempotency.prune(db, now=utc_now())
-    except Exception as error:
-        log_failure(logger, "pruning expired idempotency keys failed; retrying later", error)
+    now = utc_now()
+    chores: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        ("purging expired tokens", lambda: purge_expired(db, now=now)),
+        (
+            "purging old cached PDFs",
+            lambda: documents.purge_cached(db, now=now, retention=pdf_retention),
+        ),
+        ("pruning old events", lambda: events.prune(db, now=now, retention=event_retention)),
+        (
+            "pruning old webhook deliveries",
+            lambda: webhook_delivery.prune(db, now=now, retention=event_retention),
+        ),
+        ("pruning expired idempotency keys", lambda: idempotency.prune(db, now=now)),
+        ("pruning the heartbeats of workers long gone", lambda: prune_heartbeats(db, now=now)),
+    ]
+    for what, chore in chores:  # each on its own: one failing leaves the others to run
+        try:
+            await chore()
+        except Exception as error:
+            log_failure(logger, f"{what} failed; retrying later", error)
 
 
 @contextlib.asynccontextmanager

@@ -14,7 +14,7 @@ from invoicery.domain import ids
 from invoicery.store import heartbeats
 from invoicery.store.database import Database
 
-__all__ = ["BEAT_SECONDS", "PRUNE_AFTER", "STALE_AFTER", "Heartbeat"]
+__all__ = ["BEAT_SECONDS", "PRUNE_AFTER", "STALE_AFTER", "Heartbeat", "prune"]
 
 logger = logging.getLogger("invoicery.worker")
 
@@ -34,10 +34,9 @@ class Heartbeat:
         self.worker_id = worker_id or ids.new_uuid7()
 
     async def run_once(self, *, now: datetime) -> None:
-        """Beat at `now`, and remove the heartbeats of workers long gone."""
+        """Beat at `now`."""
         async with self._db.write() as conn:
             await heartbeats.beat(conn, self.worker_id, now=now)
-            await heartbeats.prune(conn, now=now, older_than=PRUNE_AFTER)
 
     async def forget(self) -> None:
         """Remove this worker's heartbeat as it stops; a failure only leaves it to go stale."""
@@ -46,3 +45,9 @@ class Heartbeat:
                 await heartbeats.forget(conn, self.worker_id)
         except Exception:
             logger.warning("could not remove the worker's heartbeat; it will go stale")
+
+
+async def prune(db: Database, *, now: datetime) -> None:
+    """Remove the heartbeats of workers that died (none beat for `PRUNE_AFTER`)."""
+    async with db.write() as conn:
+        await heartbeats.prune(conn, now=now, older_than=PRUNE_AFTER)

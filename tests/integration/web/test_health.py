@@ -14,8 +14,9 @@ from pydantic import SecretStr
 
 from invoicery.app import create_app
 from invoicery.config import Settings
-from invoicery.service.heartbeat import STALE_AFTER, Heartbeat
+from invoicery.service.heartbeat import PRUNE_AFTER, STALE_AFTER, Heartbeat, prune
 from invoicery.service.readiness import Check
+from invoicery.store import heartbeats
 from invoicery.store.database import Database
 from invoicery.store.migrate import alembic_config
 from invoicery.web.health import Operations
@@ -93,6 +94,17 @@ async def test_no_worker_is_not_ready(app: FastAPI, http: httpx.AsyncClient) -> 
     response = await http.get("/ready")
     assert response.status_code == 503
     assert response.json()["reasons"] == ["no worker heartbeat"]
+
+
+async def test_the_heartbeats_of_workers_long_gone_are_pruned(db: Database) -> None:
+    dead = Heartbeat(db)
+    await dead.run_once(now=NOW)
+    await prune(db, now=NOW + PRUNE_AFTER)  # at the limit: kept
+    async with db.read() as conn:
+        assert await heartbeats.latest(conn) == NOW
+    await prune(db, now=NOW + PRUNE_AFTER + timedelta(seconds=1))
+    async with db.read() as conn:
+        assert await heartbeats.latest(conn) is None
 
 
 async def test_a_stopped_worker_removes_its_heartbeat(
