@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from starlette.types import Message
 
 from invoicery.domain import ids
+from invoicery.domain.errors import Unavailable
 from invoicery.service._time import utc_now
 from invoicery.service.idempotency import prune
 from invoicery.store import invoices as store_invoices
@@ -368,6 +369,32 @@ async def test_a_request_that_crashed_is_undone_and_not_stored(
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         crashed = await client.post("/invoices", json=body, headers=headers)
     assert crashed.status_code == 500
+    assert await invoice_count(db, customer["id"]) == 0
+    assert await stored_keys(db, tenant) == []
+
+    monkeypatch.setattr(store_invoices, "insert", real_insert)
+    retry = await tenant.http.post("/invoices", json=body, headers=headers)
+    assert retry.status_code == 201, retry.text
+    assert REPLAYED not in retry.headers
+    assert await invoice_count(db, customer["id"]) == 1
+
+
+async def test_a_503_is_not_kept_and_the_retry_runs(
+    db: Database, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database could not serve after the insert: undone, and the key stays free."""
+    customer = await tenant.customer()
+    body = invoice_body(customer["id"])
+    headers = {**await tenant.headers(), **keyed()}
+    real_insert = store_invoices.insert
+
+    async def insert_then_outage(*args: Any, **kwargs: Any) -> None:
+        await real_insert(*args, **kwargs)
+        raise Unavailable("the database cannot serve right now")
+
+    monkeypatch.setattr(store_invoices, "insert", insert_then_outage)
+    refused = await tenant.http.post("/invoices", json=body, headers=headers)
+    assert refused.status_code == 503
     assert await invoice_count(db, customer["id"]) == 0
     assert await stored_keys(db, tenant) == []
 
