@@ -467,16 +467,24 @@ class _HeldRenderer:
         assert await asyncio.to_thread(self.started.wait, 10), "rendering never started"
 
 
+async def _fan_out_held(
+    db: Database, client: httpx.AsyncClient
+) -> tuple[_HeldRenderer, asyncio.Task[int]]:
+    """A fan-out running in a task, held in the middle of rendering its first body."""
+    held = _HeldRenderer()
+    deliverer = _deliverer(db, client, renderers=Renderers(v1_fields=held))
+    fanning = asyncio.create_task(deliverer.fan_out(now=utc_now()))
+    await held.wait_started()
+    return held, fanning
+
+
 async def test_an_endpoint_can_be_changed_while_its_bodies_render(
     db: Database, client: httpx.AsyncClient, hooks: Receiver
 ) -> None:
     account_id = await _account(db)
     endpoint = await _v1(db, account_id, hooks.url)
     await _record(db, account_id)
-    held = _HeldRenderer()
-    deliverer = _deliverer(db, client, renderers=Renderers(v1_fields=held))
-    fanning = asyncio.create_task(deliverer.fan_out(now=utc_now()))
-    await held.wait_started()
+    held, fanning = await _fan_out_held(db, client)
 
     # Rendering holds no lock: on SQLite it used to hold the only write lock for seconds.
     changes = webhooks.EndpointChanges(description="changed while rendering")
@@ -499,10 +507,7 @@ async def test_an_event_fanned_out_by_another_worker_meanwhile_is_delivered_once
     account_id = await _account(db)
     endpoint = await _v1(db, account_id, hooks.url)
     [event] = await _record(db, account_id)
-    held = _HeldRenderer()
-    slow = _deliverer(db, client, renderers=Renderers(v1_fields=held))
-    fanning = asyncio.create_task(slow.fan_out(now=utc_now()))
-    await held.wait_started()
+    held, fanning = await _fan_out_held(db, client)
 
     assert await _deliverer(db, client).fan_out(now=utc_now()) == 1
     held.release.set()
@@ -520,10 +525,7 @@ async def test_an_endpoint_resubscribed_while_rendering_gets_its_new_types_only(
     endpoint = await _v1(db, account_id, hooks.url, event_types=[EventType.INVOICE_PAID])
     await _record(db, account_id, EventType.INVOICE_PAID)
     [coupon] = await _record(db, account_id, EventType.COUPON_CREATED)
-    held = _HeldRenderer()
-    deliverer = _deliverer(db, client, renderers=Renderers(v1_fields=held))
-    fanning = asyncio.create_task(deliverer.fan_out(now=utc_now()))
-    await held.wait_started()
+    held, fanning = await _fan_out_held(db, client)
 
     changes = webhooks.EndpointChanges(event_types=[EventType.COUPON_CREATED])
     await webhooks.update_endpoint(
