@@ -34,7 +34,8 @@ def _operations(app: FastAPI) -> Operations:
 
 @pytest.fixture
 async def beating(app: FastAPI, db: Database) -> AsyncIterator[Heartbeat]:
-    """A worker that beat at NOW; the app's clock stands at NOW."""
+    """The one worker, which beat at NOW; the app's clock stands at NOW."""
+    await prune(db, now=NOW + PRUNE_AFTER)  # the heartbeats earlier tests' workers left
     heartbeat = Heartbeat(db)
     await heartbeat.run_once(now=NOW)
     _operations(app).clock = lambda: NOW
@@ -89,7 +90,8 @@ async def test_the_newest_of_several_workers_counts(
         await other.forget()
 
 
-async def test_no_worker_is_not_ready(app: FastAPI, http: httpx.AsyncClient) -> None:
+async def test_no_worker_is_not_ready(app: FastAPI, db: Database, http: httpx.AsyncClient) -> None:
+    await prune(db, now=NOW + PRUNE_AFTER)  # the heartbeats earlier tests' workers left
     _operations(app).clock = lambda: NOW
     response = await http.get("/ready")
     assert response.status_code == 503
