@@ -21,11 +21,13 @@ __all__ = [
     "OTHERS",
     "POSTGRES",
     "SERVER",
+    "WORKER",
     "CpuMeter",
     "CpuShare",
     "MemoryWatch",
     "bench_meter",
     "children",
+    "cpu_seconds",
     "descendants",
     "memory_kib",
 ]
@@ -116,6 +118,7 @@ class CpuShare:
 
 
 SERVER = "server"
+WORKER = "worker"
 POSTGRES = "postgres"
 LOAD_GENERATOR = "wrk"
 OTHERS = "others"
@@ -166,14 +169,20 @@ class CpuMeter:
         )
 
 
-def bench_meter(server_pids: set[int], database: str | None) -> CpuMeter:
-    """Sorts processes into the server, `database`'s PostgreSQL backends, wrk, the rest."""
+def bench_meter(
+    server_pids: set[int], database: str | None, worker_pids: Iterable[int] = ()
+) -> CpuMeter:
+    """Sorts processes into the server, the worker, `database`'s PostgreSQL backends,
+    wrk (and this process), the rest."""
     backend = re.compile(r"^postgres: \S+ \S+ (\S+) \S+\(\d+\)")
     own = os.getpid()
+    workers = set(worker_pids)
 
     def classify(pid: int, cmdline: str) -> str:
         if pid in server_pids:
             return SERVER
+        if pid in workers:
+            return WORKER
         if cmdline.startswith("wrk ") or pid == own:
             return LOAD_GENERATOR
         if cmdline.startswith("postgres:") and database is not None:
@@ -183,6 +192,18 @@ def bench_meter(server_pids: set[int], database: str | None) -> CpuMeter:
         return OTHERS
 
     return CpuMeter(classify)
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """CPU time (user + system) the processes `pids` have used so far; gone ones count 0."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / _TICKS
 
 
 def descendants(root: int) -> set[int]:

@@ -3,6 +3,9 @@
 To add one (for example when an endpoint lands), append a `Scenario` to `SCENARIOS`.
 With `optional=True` it is a hook: the run first sends its first request and only
 measures it if the endpoint answers 200; otherwise the report lists it as skipped.
+Targets are DESIGN.md's (req/s, p99 at 64 connections) and issue 13's (server and
+PostgreSQL CPU per request, share of a ceiling of the same run, p99 at light load,
+the extra cost of idempotency keys and webhooks over a plain creation).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
@@ -22,7 +25,9 @@ from bench.wrk import Request
 
 __all__ = ["SCENARIOS", "Fixture", "Scenario", "Targets", "call"]
 
-Ceiling = Literal["select", "insert"]
+Ceiling = Literal["select", "insert", "numbered"]
+ShareOf = Literal["http", "numbered"]
+SHARE_CEILINGS: dict[ShareOf, str] = {"http": "HTTP ceiling", "numbered": "numbered insert"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +58,13 @@ class Targets:
 
     min_rps: float | None = None
     max_p99_ms: float | None = None
+    max_server_cpu_ms: float | None = None
+    max_pg_cpu_ms: float | None = None
+    min_share_pct: float | None = None  # req/s as a share of the ceiling `share_of`
+    share_of: ShareOf = "http"
+    light_p99_ms: float | None = None  # p99 at light load (also: run it in that pass)
+    compare_to: str = ""  # the scenario whose cost this one's extra cost is measured against
+    max_cost_pct: float | None = None
 
     def text(self) -> str:
         parts = []
@@ -75,6 +87,8 @@ class Scenario:
     explain: bool = False
     optional: bool = False
     note: str = ""
+    unique_headers: Mapping[str, str] = field(default_factory=dict)  # name -> value prefix
+    webhook: bool = False  # measured while the account has an active webhook endpoint
 
 
 def _token(fixture: Fixture) -> tuple[Mapping[str, str], Sequence[Request]]:
@@ -142,14 +156,28 @@ def _pdf(fixture: Fixture) -> tuple[Mapping[str, str], Sequence[Request]]:
     return fixture.bearer, [Request("GET", f"/api/v1/invoices/{fixture.invoice_ids[0]}/download")]
 
 
+_CREATE_NOTE = "random customer; creations run last so the scenarios above see the loaded set only"
+
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("token", "POST /oauth/token", _token, "insert"),
+    Scenario(
+        "token",
+        "POST /oauth/token",
+        _token,
+        "insert",
+        Targets(max_server_cpu_ms=0.3),
+    ),
     Scenario(
         "get",
         "GET /invoices/{id}",
         _get_by_id,
         "select",
-        Targets(min_rps=4500, max_p99_ms=30),
+        Targets(
+            min_rps=4500,
+            max_p99_ms=30,
+            max_server_cpu_ms=0.20,
+            min_share_pct=25,
+            light_p99_ms=5,
+        ),
         explain=True,
         note="random ids of the token's account (all statuses)",
     ),
@@ -158,7 +186,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "GET /invoices?limit=100",
         _one("/invoices?limit=100"),
         "select",
-        Targets(max_p99_ms=50),
+        Targets(max_p99_ms=50, max_server_cpu_ms=1.0, min_share_pct=6, light_p99_ms=15),
         explain=True,
         note="first page, newest first",
     ),
@@ -167,7 +195,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "GET /invoices?limit=100&after=… (page 5,001)",
         _deep,
         "select",
-        Targets(max_p99_ms=50),
+        Targets(max_p99_ms=50, max_server_cpu_ms=1.0, min_share_pct=6),
         explain=True,
         note="after = cursor of the 500,000th newest listed invoice",
     ),
@@ -176,7 +204,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "GET /invoices?customer_id&status&due_date_*",
         _filtered,
         "select",
-        Targets(max_p99_ms=50),
+        Targets(max_p99_ms=50, max_server_cpu_ms=0.8, min_share_pct=8),
         explain=True,
         note="random customer, status=OVERDUE, due in the last 365 days",
     ),
@@ -185,6 +213,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "GET /api/v1/invoices?page=0&per_page=100",
         _one("/api/v1/invoices?page=0&per_page=100"),
         "select",
+        Targets(max_server_cpu_ms=1.5, min_share_pct=4, light_p99_ms=25),
         explain=True,
         optional=True,
     ),
@@ -193,7 +222,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "GET /api/v1/invoices?page=5000&per_page=100",
         _one("/api/v1/invoices?page=5000&per_page=100"),
         "select",
-        Targets(max_p99_ms=100),
+        Targets(max_p99_ms=100, max_server_cpu_ms=1.5, min_share_pct=4),
         explain=True,
         optional=True,
     ),
@@ -202,15 +231,42 @@ SCENARIOS: tuple[Scenario, ...] = (
         "GET /api/v1/invoices/{id}/download (cached)",
         _pdf,
         "select",
+        Targets(max_server_cpu_ms=0.15, min_share_pct=30, light_p99_ms=5),
         optional=True,
     ),
     Scenario(
         "create",
         "POST /invoices (3 lines)",
         _create,
-        "insert",
-        Targets(min_rps=1500, max_p99_ms=60),
-        note="random customer; runs last so lists above see the loaded set only",
+        "numbered",
+        Targets(
+            min_rps=1500,
+            max_p99_ms=60,
+            max_server_cpu_ms=0.8,
+            max_pg_cpu_ms=0.6,
+            min_share_pct=50,
+            share_of="numbered",
+        ),
+        note=_CREATE_NOTE,
+    ),
+    Scenario(
+        "create_idempotent",
+        "POST /invoices (3 lines) + Idempotency-Key",
+        _create,
+        "numbered",
+        Targets(compare_to="create", max_cost_pct=10),
+        note="a new Idempotency-Key on every request (run tag, wrk thread, counter)",
+        unique_headers={"Idempotency-Key": "bench"},
+    ),
+    Scenario(
+        "create_webhook",
+        "POST /invoices (3 lines), active webhook",
+        _create,
+        "numbered",
+        Targets(compare_to="create", max_cost_pct=10),
+        note="the account has an active AP subscription to invoice_created, delivered by "
+        "`invoicery worker` to a loopback receiver answering 204",
+        webhook=True,
     ),
 )
 

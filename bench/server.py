@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.procs import children
 
-__all__ = ["RunningServer", "free_port", "http_status", "running"]
+__all__ = ["RunningServer", "background", "free_port", "http_status", "running"]
 
 
 def free_port() -> int:
@@ -108,6 +108,33 @@ def running(
                 raise RuntimeError(f"{' '.join(command)} did not become ready; see {log}")
             time.sleep(0.2)
         yield server
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def background(
+    command: Sequence[str],
+    *,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    settle: float = 2.0,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `command` (no port to wait for: given `settle` seconds to start) until the
+    block ends; it must still be running then."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603
+            list(command),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
+    try:
+        time.sleep(settle)
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[0]} exited early; see {log}:\n{log.read_text()}")
+        yield process
     finally:
         _stop(process)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ class Request:
     method: str
     path: str
     body: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # sent with this request only
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +59,26 @@ class WrkResult:
         return self.non2xx + self.socket_errors
 
 
-def write_requests(path: Path, headers: Mapping[str, str], requests: Sequence[Request]) -> Path:
-    """Write the requests file the Lua script reads."""
+def write_requests(
+    path: Path,
+    headers: Mapping[str, str],
+    requests: Sequence[Request],
+    *,
+    unique: Mapping[str, str] | None = None,
+) -> Path:
+    """Write the requests file the Lua script reads.
+
+    `unique` maps a header name to a prefix: every request then carries that header
+    with a value no other request of any run has (prefix, run tag, thread, counter).
+    """
     lines = [f"H\t{name}\t{value}" for name, value in headers.items()]
+    lines += [f"U\t{name}\t{prefix}" for name, prefix in (unique or {}).items()]
     for request in requests:
-        for part in (request.method, request.path, request.body):
+        extra = [f"{name}: {value}" for name, value in request.headers]
+        for part in (request.method, request.path, request.body, *extra):
             if "\t" in part or "\n" in part:
                 raise ValueError(f"tabs and newlines cannot be replayed: {part!r}")
-        lines.append(f"R\t{request.method}\t{request.path}\t{request.body}")
+        lines.append("\t".join(["R", request.method, request.path, request.body, *extra]))
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -99,17 +113,21 @@ def _parse(output: str) -> WrkResult:
 def run_wrk(
     base_url: str, requests_file: Path, settings: WrkSettings, *, seconds: float
 ) -> WrkResult:
-    """Drive `base_url` with the requests in `requests_file` for `seconds`."""
+    """Drive `base_url` with the requests in `requests_file` for `seconds`.
+
+    Every run gets its own tag, so the unique headers of two runs never collide.
+    """
     command = [
         "wrk",
         f"--threads={settings.threads}",
         f"--connections={settings.connections}",
-        f"--duration={seconds:g}s",
+        f"--duration={max(1, round(seconds))}s",  # wrk takes whole seconds only
         f"--timeout={settings.timeout:g}s",
         f"--script={LUA_SCRIPT}",
         base_url,
         "--",
         str(requests_file),
+        uuid.uuid4().hex[:12],
     ]
     done = subprocess.run(  # noqa: S603
         command, capture_output=True, text=True, timeout=seconds + 60, check=False
