@@ -4,7 +4,8 @@ Starts `invoicery serve` on loopback (SQLite in a temporary data directory, or t
 database given), creates an API client, a customer and an invoice, asks for the
 invoice's pdf-link and downloads it once (the one render, which fills the caches).
 Then it drives the signed link with wrk for `--seconds` (httpx when wrk is missing)
-and prints downloads/s, latency, the first (rendering) download's time and the peak
+and prints downloads/s, latency, the server's CPU per download (its processes' CPU
+time over the downloads answered), the first (rendering) download's time and the peak
 RSS of the server's workers.
 
 Run: .venv/bin/python -m bench.pdf_download [--seconds 8] [--workers 1] [--database-url URL]
@@ -27,11 +28,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench.procs import memory_kib
+from bench.procs import cpu_seconds, descendants, memory_kib
 from bench.server import RunningServer, free_port, running
 from bench.wrk import Request, WrkSettings, run_wrk, write_requests
 
 SCOPES = ("invoices:read", "invoices:write", "customers:write")
+_RATE_LIMITS = (
+    "INVOICERY_RATE_LIMIT",
+    "INVOICERY_TOKEN_RATE_LIMIT_PER_CLIENT",
+    "INVOICERY_TOKEN_RATE_LIMIT_PER_ADDRESS",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +50,20 @@ class Measurement:
     failures: int
     p50_ms: float | None = None
     p99_ms: float | None = None
+    cpu_seconds: float | None = None
 
     @property
     def per_second(self) -> float:
         """Successful downloads per second."""
         return self.downloads / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        """The server's CPU milliseconds per request answered, if measured."""
+        answered = self.downloads + self.failures
+        if self.cpu_seconds is None or not answered:
+            return None
+        return self.cpu_seconds * 1000 / answered
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
@@ -116,7 +131,10 @@ def _with_wrk(
             Path(scratch) / "requests.txt", headers or {}, [Request("GET", target)]
         )
         settings = WrkSettings(threads=1, connections=connections)
+        processes = descendants(server.pid)
+        cpu_before = cpu_seconds(processes)
         result = run_wrk(server.base_url, requests, settings, seconds=seconds)
+        cpu = cpu_seconds(processes) - cpu_before
     return Measurement(
         tool="wrk",
         downloads=result.requests - result.errors,
@@ -124,6 +142,7 @@ def _with_wrk(
         failures=result.errors,
         p50_ms=result.p50_ms,
         p99_ms=result.p99_ms,
+        cpu_seconds=cpu,
     )
 
 
@@ -170,6 +189,8 @@ def main() -> None:
             "INVOICERY_PORT": str(port),
             "INVOICERY_PUBLIC_URL": base_url,
             "INVOICERY_WORKERS": str(args.workers),
+            # the highest limits accepted, so the limiter runs but never refuses the load
+            **dict.fromkeys(_RATE_LIMITS, "10000/s"),
             **({"INVOICERY_DATABASE_URL": args.database_url} if args.database_url else {}),
         }
         command = [sys.executable, "-m", "invoicery", "serve"]
@@ -203,12 +224,18 @@ def main() -> None:
     print(f"  downloads/s      {result.per_second:10.0f}")
     if result.p50_ms is not None and result.p99_ms is not None:
         print(f"  latency p50/p99  {result.p50_ms:7.1f} / {result.p99_ms:.1f} ms")
+    if result.cpu_ms_per_request is not None:
+        print(f"  server CPU       {result.cpu_ms_per_request:8.2f} ms/request")
     print(f"  failures         {result.failures:10d}")
     print(f"  PDF size         {len(first.content) / 1024:8.1f} kB")
     print(f"  first download   {cold_ms:8.1f} ms (renders)")
     print(f"  worker peak RSS  {max(peaks, default=0) / 1024:8.1f} MiB")
     if baseline is not None:
-        print(f"  baseline: GET /invoices/{{id}} {baseline.per_second:.0f}/s on the same server")
+        cpu = baseline.cpu_ms_per_request
+        print(
+            f"  baseline: GET /invoices/{{id}} {baseline.per_second:.0f}/s on the same server"
+            + (f", {cpu:.2f} ms CPU/request" if cpu is not None else "")
+        )
 
 
 if __name__ == "__main__":

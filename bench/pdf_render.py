@@ -2,7 +2,7 @@
 
 - `invoice(lines, customer_name)`: a consistent invoice with `lines` line items.
 - `median_seconds(doc, runs)`: median render time of `doc` over `runs` renders, after a warm-up.
-- `main()`: print the medians (and PDF sizes) as a small table.
+- `main()`: print the medians (and PDF sizes) beside issue 13's targets as a small table.
 
 Run: .venv/bin/python bench/pdf_render.py [--runs N]
 """
@@ -65,6 +65,10 @@ def invoice(lines: int, customer_name: str = "Jane Doe") -> InvoiceDocument:
     )
 
 
+# Issue 13's targets for the median render time, in milliseconds.
+TARGET_MS = {"10 lines": 30.0, "500 lines": 300.0, "10 lines, CJK name": 60.0}
+
+
 def median_seconds(doc: InvoiceDocument, runs: int) -> tuple[float, int]:
     """Median render time of `doc` over `runs` renders, after a warm-up; and the PDF size."""
     size = len(render_invoice(doc))  # warm-up: imports, font look-up and coverage caches
@@ -77,7 +81,7 @@ def median_seconds(doc: InvoiceDocument, runs: int) -> tuple[float, int]:
 
 
 def main() -> None:
-    """Print the medians (and PDF sizes) as a small table."""
+    """Print the medians (and PDF sizes) beside the targets as a small table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed renders per case")
     args = parser.parse_args()
@@ -86,11 +90,17 @@ def main() -> None:
         ("500 lines", invoice(500)),
         ("10 lines, CJK name", invoice(10, "田中さくら (Tōkyō)")),
     )
-    print(f"{'case':<20} {'median':>10} {'pages':>6} {'size':>9}   ({args.runs} runs)")
+    header = f"{'case':<20} {'median':>10} {'target':>10} {'':>6} {'pages':>6} {'size':>9}"
+    print(f"{header}   ({args.runs} runs)")
     for name, doc in cases:
         seconds, size = median_seconds(doc, args.runs)
         pages = render_invoice(doc).count(b"/Type /Page\n")
-        print(f"{name:<20} {seconds * 1000:>8.1f}ms {pages:>6} {size / 1024:>7.1f}kB")
+        target = TARGET_MS[name]
+        verdict = "met" if seconds * 1000 <= target else "MISSED"
+        print(
+            f"{name:<20} {seconds * 1000:>8.1f}ms {'≤ ' + format(target, '.0f'):>8}ms "
+            f"{verdict:>6} {pages:>6} {size / 1024:>7.1f}kB"
+        )
 
 
 if __name__ == "__main__":

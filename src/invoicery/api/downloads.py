@@ -5,6 +5,9 @@
 - `DocumentsDep`: the document machinery (keys, cache) of this app, set up on first use
   (it lives in `invoicery.web.collaborators`, which the pages use too).
 - `pdf_response(...)`: 200 with the PDF, or 304 when ``If-None-Match`` names its version.
+- `FileBody`: a response that sends a cached file with the server's zero-copy file
+  sending (the ASGI ``http.response.pathsend`` extension, which granian offers), or
+  reads it in one piece where the server lacks it (tests' in-process transport).
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
+from invoicery.documents.files import CachedFile
 from invoicery.documents.signing import InvalidLink
 from invoicery.service import documents
 from invoicery.service.documents import Documents, InvoicePdf
@@ -24,6 +29,7 @@ from invoicery.web.urls import download_path
 
 __all__ = [
     "DocumentsDep",
+    "FileBody",
     "content_disposition",
     "etag_matches",
     "get_documents",
@@ -56,6 +62,30 @@ def content_disposition(filename: str) -> str:
     return value
 
 
+class FileBody(Response):
+    """A cached file as the body, sent zero-copy when the server offers ``pathsend``."""
+
+    def __init__(self, file: CachedFile, *, media_type: str, headers: dict[str, str]) -> None:
+        super().__init__(media_type=media_type, headers=headers)
+        self.file = file
+        self.headers["content-length"] = str(file.size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the headers, then the file by path (or its bytes), then any background task."""
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        path = str(self.file.path)
+        if "http.response.pathsend" in scope.get("extensions", {}):
+            await send({"type": "http.response.pathsend", "path": path})
+        else:
+            with open(path, "rb") as source:  # noqa: ASYNC230 - a small, page-cached file
+                body = source.read()
+            await send({"type": "http.response.body", "body": body})
+        if self.background is not None:
+            await self.background()
+
+
 async def pdf_response(
     request: Request, docs: Documents, opened: InvoicePdf, *, cache_control: str
 ) -> Response:
@@ -63,10 +93,10 @@ async def pdf_response(
     headers = {"ETag": f'"{opened.etag}"', "Cache-Control": cache_control}
     if etag_matches(request.headers.get("if-none-match"), opened.etag):
         return Response(status_code=304, headers=headers)
-    body = await documents.content(docs, opened)
+    file = await documents.content_file(docs, opened)
     headers["Content-Disposition"] = content_disposition(opened.filename)
     headers["X-Content-Type-Options"] = "nosniff"
-    return Response(body, media_type="application/pdf", headers=headers)
+    return FileBody(file, media_type="application/pdf", headers=headers)
 
 
 @router.get(download_path("{account_id}", "{invoice_id}"))

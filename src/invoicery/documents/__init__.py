@@ -6,8 +6,9 @@
 - `version`: the content version of a document, its ETag and cache key (pure).
 - `memory`: a small per-process LRU of rendered PDFs, bounded in bytes.
 - `repository`: the shared table of rendered PDFs.
-- `render`: rendering off the event loop (a thread, or a child process for CJK text).
-- `cache`: memory, then the table, then a render.
+- `render`: rendering off the event loop, in a long-lived child process.
+- `files`: rendered PDFs as files of this process, for zero-copy sending.
+- `cache`: memory (or a file), then the table, then a render.
 
 Nothing is imported here, so `invoicery.config` can use `signing` without the rest.
 """

@@ -2,11 +2,12 @@
 
 A lookup tries, in order: this process's `MemoryCache`, the shared ``document_cache``
 table, and finally renders (off the event loop, see `invoicery.documents.render`) and
-stores the result in both. Within one process, concurrent requests for the same key
-share one lookup (no stampede of identical renders), and at most `max_renders` renders
-run at once, which bounds the CPU and the memory they take. Several processes may
-still render the same new version once each; the first stored copy wins and the
-others are identical.
+stores the result in both. Downloads ask for a file instead (`DocumentCache.file`):
+this process's `FileCache` first, then the same lookup, written to a file once.
+Within one process, concurrent requests for the same key share one lookup (no
+stampede of identical renders), and at most `max_renders` renders run at once, which
+bounds the CPU and the memory they take. Several processes may still render the same
+new version once each; the first stored copy wins and the others are identical.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from uuid import UUID
 from sqlalchemy.exc import SQLAlchemyError
 
 from invoicery.documents import repository
+from invoicery.documents.files import CachedFile, FileCache
 from invoicery.documents.memory import MemoryCache
 from invoicery.documents.render import render
 from invoicery.pdf.view import InvoiceDocument
@@ -42,9 +44,17 @@ class CacheKey:
 class DocumentCache:
     """PDF bytes by `CacheKey`: memory, then the shared table, then a render."""
 
-    def __init__(self, db: Database, *, memory: MemoryCache, max_renders: int = 2) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        memory: MemoryCache,
+        files: FileCache | None = None,
+        max_renders: int = 2,
+    ) -> None:
         self.db = db
         self.memory = memory
+        self.files = files if files is not None else FileCache(max_bytes=memory.max_bytes)
         self._renders = asyncio.Semaphore(max_renders)
         self._loading: dict[CacheKey, asyncio.Task[bytes]] = {}
 
@@ -53,6 +63,9 @@ class DocumentCache:
         content = self.memory.get(key)
         if content is not None:
             return content
+        cached = self.files.get(key)
+        if cached is not None:
+            return cached.path.read_bytes()
         task = self._loading.get(key)
         if task is None:
             task = asyncio.ensure_future(self._load(key, doc))
@@ -60,6 +73,15 @@ class DocumentCache:
             task.add_done_callback(lambda done: self._finished(key, done))
         # shield: a client that disconnects must not cancel the work others wait for
         return await asyncio.shield(task)
+
+    async def file(self, key: CacheKey, doc: InvoiceDocument) -> CachedFile:
+        """The PDF of `doc` as a file of this process, whose content version is `key.etag`."""
+        found = self.files.get(key)
+        if found is not None:
+            return found
+        content = await self.pdf(key, doc)
+        self.memory.discard(key)  # the file is the copy kept from now on
+        return self.files.put(key, content)
 
     def _finished(self, key: CacheKey, task: asyncio.Task[bytes]) -> None:
         self._loading.pop(key, None)

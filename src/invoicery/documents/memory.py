@@ -37,6 +37,12 @@ class MemoryCache:
             self._items.move_to_end(key)
         return content
 
+    def discard(self, key: Hashable) -> None:
+        """Forget the bytes under `key`, if any."""
+        previous = self._items.pop(key, None)
+        if previous is not None:
+            self._size -= len(previous)
+
     def put(self, key: Hashable, content: bytes) -> None:
         """Keep `content` under `key`, evicting old entries; too large a file is not kept."""
         if len(content) > self.max_item_bytes:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from invoicery import pdf
+from invoicery.pdf import view
 from invoicery.pdf.view import InvoiceDocument
 
 __all__ = ["content_version"]
@@ -28,7 +28,7 @@ def _renderer_fingerprint() -> bytes:
     digest = hashlib.sha256()
     for name in _DISTRIBUTIONS:
         digest.update(f"{name}=={metadata.version(name)}\n".encode())
-    package = Path(pdf.__file__).parent
+    package = Path(view.__file__).parent  # invoicery.pdf, without importing the renderer
     for source in sorted(package.glob("*.py")):
         digest.update(source.name.encode() + b"\n" + source.read_bytes())
     return digest.digest()

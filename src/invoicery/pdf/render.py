@@ -135,14 +135,14 @@ def _page_format(paper: PaperSize) -> str:
 
 def _load_fonts(pdf: FPDF, doc: InvoiceDocument) -> None:
     faces = fonts.text_faces()
-    pdf.add_font(_TEXT, "", faces.regular)
-    pdf.add_font(_TEXT, "B", faces.semibold)
+    fonts.add_face(pdf, _TEXT, "", faces.regular)
+    fonts.add_face(pdf, _TEXT, "B", faces.semibold)
     # The CJK face is large; load it only for documents that have glyphs the text faces lack
     # and it has (with none of its glyphs, fpdf2 fails to write the font).
     missing = _uncovered(_printed_texts(doc), fonts.text_coverage())
     wanted = missing & fonts.cjk_coverage() if missing else set()
     if wanted:
-        pdf.add_font(_CJK, "", fonts.cjk_face(), unicode_range=sorted(wanted))
+        fonts.add_face(pdf, _CJK, "", fonts.cjk_face(), only=wanted)
         pdf.set_fallback_fonts([_CJK], exact_match=False)
 
 

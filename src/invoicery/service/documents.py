@@ -5,6 +5,7 @@
 - `open_by_link(...)`: the document a signed link grants (`InvalidLink` if it doesn't).
 - `open_by_id(...)`: the caller's invoice document (billing-v1 download).
 - `content(...)`: the PDF bytes of an opened document, from the cache or rendered once.
+- `content_file(...)`: the same as a file of this process, for zero-copy sending.
 - `purge_cached(...)`: delete cached PDFs past their retention (run by the worker).
 
 Every finalized invoice has a document, archived, paid and void ones too (they are
@@ -25,6 +26,7 @@ from uuid import UUID
 from invoicery.auth.tokens import Principal
 from invoicery.documents import repository
 from invoicery.documents.cache import CacheKey, DocumentCache
+from invoicery.documents.files import CachedFile
 from invoicery.documents.signing import InvalidLink, KeyRing, sign, verify
 from invoicery.documents.version import content_version
 from invoicery.documents.view import build_document, is_payable
@@ -42,6 +44,7 @@ __all__ = [
     "InvoicePdf",
     "SignedLink",
     "content",
+    "content_file",
     "open_by_id",
     "open_by_link",
     "open_for_account",
@@ -179,6 +182,11 @@ async def open_by_id(
 async def content(docs: Documents, opened: InvoicePdf) -> bytes:
     """The PDF bytes of an opened document."""
     return await docs.cache.pdf(opened.key, opened.document)
+
+
+async def content_file(docs: Documents, opened: InvoicePdf) -> CachedFile:
+    """The PDF of an opened document as a file of this process (not read into memory)."""
+    return await docs.cache.file(opened.key, opened.document)
 
 
 def seconds_left(expires: int) -> int:

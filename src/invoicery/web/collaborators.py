@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 
 from invoicery.config import Settings
 from invoicery.documents.cache import DocumentCache
+from invoicery.documents.files import FileCache
 from invoicery.documents.keys import load_key_ring
 from invoicery.documents.memory import MemoryCache
 from invoicery.service.documents import Documents
@@ -42,6 +43,8 @@ __all__ = [
 MEMORY_CACHE_BYTES = 8 * 1024 * 1024
 MEMORY_CACHE_ITEM_BYTES = 1024 * 1024
 MAX_CONCURRENT_RENDERS = 2
+# Per process, on disk (the page cache, not the heap): the PDFs downloads send zero-copy.
+FILE_CACHE_BYTES = 64 * 1024 * 1024
 
 
 async def get_documents(request: Request) -> Documents:
@@ -59,7 +62,12 @@ async def documents_of(state: Any) -> Documents:
         memory = MemoryCache(max_bytes=MEMORY_CACHE_BYTES, max_item_bytes=MEMORY_CACHE_ITEM_BYTES)
         docs = getattr(state, "documents", None) or Documents(
             ring=ring,
-            cache=DocumentCache(state.db, memory=memory, max_renders=MAX_CONCURRENT_RENDERS),
+            cache=DocumentCache(
+                state.db,
+                memory=memory,
+                files=FileCache(max_bytes=FILE_CACHE_BYTES),
+                max_renders=MAX_CONCURRENT_RENDERS,
+            ),
             link_ttl=settings.pdf_link_ttl,
             base_url=settings.resolved_public_url(),
             payment_url=partial(page_url, settings),

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from invoicery import pdf
 from invoicery.app import create_app
 from invoicery.config import Settings
+from invoicery.documents import cache, render
 from invoicery.pdf.view import InvoiceDocument
 from invoicery.store.database import Database
 from tests.conftest import PUBLIC_URL, _check_conformance
@@ -30,15 +30,15 @@ Host = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 @pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[InvoiceDocument]:
-    """Every document rendered from now on (the real renderer still runs)."""
+    """Every document rendered from now on (the real renderer still runs, in its process)."""
     rendered: list[InvoiceDocument] = []
-    real = pdf.render_invoice
+    real = render.render  # what `cache` calls
 
-    def counting(doc: InvoiceDocument) -> bytes:
+    async def counting(doc: InvoiceDocument) -> bytes:
         rendered.append(doc)
-        return real(doc)
+        return await real(doc)
 
-    monkeypatch.setattr(pdf, "render_invoice", counting)
+    monkeypatch.setattr(cache, "render", counting)
     return rendered
 
 
