@@ -23,6 +23,7 @@ from invoicery.api.billing import routes as billing
 from invoicery.api.billing import webhook_render as billing_webhook_render
 from invoicery.api.billing import webhooks as billing_webhooks
 from invoicery.api.openapi import install_openapi
+from invoicery.auth.principals import PrincipalCache, listening
 from invoicery.config import Settings
 from invoicery.logs import ensure_configured
 from invoicery.pages import portal as portal_pages
@@ -87,19 +88,21 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     db = database or Database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
     processor = create_processor(settings.payment_processor)
     renderers = webhook_renderers()
+    principals = PrincipalCache()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ensure_configured(settings.log_format)
         tune_garbage_collector()
         tune_thread_switching()
-        if settings.settlement_in_server:
-            async with in_background(
-                db, processor, settings, renderers=renderers, links=ServerLinks(_app.state)
-            ):
+        async with listening(db, principals):
+            if settings.settlement_in_server:
+                async with in_background(
+                    db, processor, settings, renderers=renderers, links=ServerLinks(_app.state)
+                ):
+                    yield
+            else:
                 yield
-        else:
-            yield
         _app.state.rate_limiter.close()
         if database is None:
             await db.dispose()
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.db = db
     app.state.processor = processor
+    app.state.principals = principals  # bearer tokens' principals, while revocations are heard
     # Readiness checks of other parts go in app.state.operations.extra_checks.
     app.state.operations = health.Operations(db=db, head=head_revision(), metrics=settings.metrics)
     renderer = install_error_handlers(
@@ -130,7 +134,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     install_allow(app, renderer)
     # Added before (so inside) the body limit: it reads keyed requests' bodies whole.
-    app.add_middleware(IdempotencyMiddleware, db=db, renderer=renderer)
+    app.add_middleware(IdempotencyMiddleware, db=db, renderer=renderer, principals=principals)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

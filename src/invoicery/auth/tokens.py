@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from invoicery.auth.credentials import hash_secret, new_secret, secret_matches
@@ -13,6 +14,9 @@ from invoicery.domain import ids
 from invoicery.domain.rate_limit import RateLimit, stored_rate_limit
 from invoicery.store import clients
 from invoicery.store.database import Database
+
+if TYPE_CHECKING:
+    from invoicery.auth.principals import PrincipalCache
 
 __all__ = [
     "OAuthError",
@@ -76,32 +80,33 @@ async def issue_token(
         client_uuid = ids.decode(ids.CLIENT, client_id)
     except ids.InvalidId:
         raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication failed") from None
-    async with db.write() as conn:
-        client = await clients.get_client(conn, client_uuid)
-        if (
-            client is None
-            or client.revoked_at is not None
-            or not secret_matches(client_secret, client.secret_hash)
-        ):
-            raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication failed")
-        scopes = client.scopes
-        if requested_scope is not None:
-            requested = parse_scopes(requested_scope)
-            if requested is None or not requested or not set(requested) <= set(client.scopes):
-                raise OAuthError(
-                    OAuthErrorCode.INVALID_SCOPE,
-                    "the requested scope is unknown or exceeds the scope granted to the client",
-                )
-            scopes = requested
-        token = new_secret()
-        await clients.insert_token(
-            conn,
-            token_hash=hash_secret(token),
-            client_id=client.id,
-            account_id=client.account_id,
-            scopes=scopes,
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl_seconds),
-        )
+    # The read and the insert need no common transaction: a revocation committed between
+    # them leaves a token that `find_token` refuses, as it did under READ COMMITTED.
+    client = await clients.find_client(db, client_uuid)
+    if (
+        client is None
+        or client.revoked_at is not None
+        or not secret_matches(client_secret, client.secret_hash)
+    ):
+        raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication failed")
+    scopes = client.scopes
+    if requested_scope is not None:
+        requested = parse_scopes(requested_scope)
+        if requested is None or not requested or not set(requested) <= set(client.scopes):
+            raise OAuthError(
+                OAuthErrorCode.INVALID_SCOPE,
+                "the requested scope is unknown or exceeds the scope granted to the client",
+            )
+        scopes = requested
+    token = new_secret()
+    await clients.store_token(
+        db,
+        token_hash=hash_secret(token),
+        client_id=client.id,
+        account_id=client.account_id,
+        scopes=scopes,
+        expires_at=datetime.now(UTC) + timedelta(seconds=ttl_seconds),
+    )
     granted = " ".join(scopes)
     return TokenGrant(
         access_token=token,
@@ -110,18 +115,35 @@ async def issue_token(
     )
 
 
-async def authenticate(db: Database, token: str) -> Principal | None:
-    """The principal behind a live bearer token, or None if it is unknown or expired."""
-    record = await clients.find_token(db, token_hash=hash_secret(token), now=datetime.now(UTC))
+async def authenticate(
+    db: Database, token: str, cache: PrincipalCache | None = None
+) -> Principal | None:
+    """The principal behind a live bearer token, or None if it is unknown or expired.
+
+    With a `cache` (`auth.principals`) that is on, a token seen before is not looked up.
+    """
+    token_hash = hash_secret(token)
+    if cache is not None and (kept := cache.get(token_hash)) is not None:
+        return kept
+    generation = cache.generation if cache is not None else 0
+    record = await clients.find_token(db, token_hash=token_hash, now=datetime.now(UTC))
     if record is None:
         return None
-    return Principal(
+    principal = Principal(
         account_id=record.account_id,
         client_id=record.client_id,
         scopes=frozenset(record.scopes),
         timezone=record.timezone,
         rate_limit=stored_rate_limit(record.rate_limit),
     )
+    if cache is not None:
+        cache.put(
+            token_hash,
+            principal,
+            expires_at=record.expires_at.timestamp(),
+            generation=generation,
+        )
+    return principal
 
 
 async def purge_expired(db: Database, *, now: datetime) -> int:

@@ -12,7 +12,7 @@ from invoicery.domain.rate_limit import InvalidRateLimit, parse_rate_limit
 from invoicery.domain.reminders import InvalidReminderSchedule, format_offsets, parse_offsets
 from invoicery.mail import SUPPORTED
 from invoicery.service._time import utc_now
-from invoicery.store import accounts
+from invoicery.store import accounts, clients
 from invoicery.store.database import Database
 
 __all__ = ["SETTINGS", "get_or_create", "get_or_raise", "update_settings"]
@@ -109,6 +109,7 @@ async def update_settings(db: Database, *, name: str, settings: Mapping[str, Any
     account = await get_or_create(db, name=name)
     async with db.write() as conn:
         await accounts.update_settings(conn, account_id=account.id, settings=values)
+        await clients.principals_changed(conn)  # time zone and rate limit are the caller's
         updated = await accounts.get(conn, account.id)
     assert updated is not None
     return updated

@@ -23,6 +23,7 @@ from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import asyncpg
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
@@ -33,7 +34,7 @@ from sqlalchemy.ext.asyncio import (
     AsyncTransaction,
     create_async_engine,
 )
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Executable, Select
 
 from invoicery.domain.errors import Unavailable
 from invoicery.store import failures
@@ -137,6 +138,21 @@ class Database:
             row: ColumnValues | None = (await conn.execute(statement, params)).mappings().first()
         return row
 
+    async def write_one(self, statement: Executable, params: Mapping[str, Any]) -> None:
+        """Run one write statement as a transaction of its own.
+
+        On PostgreSQL in autocommit mode: one round trip instead of BEGIN, the statement
+        and COMMIT (the token endpoint's insert). Elsewhere, or inside `shared_write()`,
+        as a `write()` block.
+        """
+        if self.is_sqlite or self.in_shared_write():
+            async with self.write() as conn:
+                await conn.execute(statement, params)
+            return
+        with _unavailable_on_outage():
+            async with self._read_engine.connect() as conn:
+                await conn.execute(statement, params)
+
     def listen_prepared_reads(self, listener: StatementListener) -> None:
         """Call `listener(sql, parameters)` before each prepared hot read (PostgreSQL only)."""
         if self._prepared is not None:
@@ -161,6 +177,30 @@ class Database:
                 await conn.execution_options(**{_WRITE_OPTION: True})
                 async with conn.begin():
                     yield conn
+
+    @asynccontextmanager
+    async def driver_write(self) -> AsyncIterator[asyncpg.Connection | None]:
+        """Like `write()`, on the pooled connection's bare asyncpg driver; None where unfit.
+
+        On PostgreSQL outside `shared_write()`: a transaction (READ COMMITTED) run with
+        asyncpg's own prepared statements, without SQLAlchemy's per-statement cost
+        (`store.numbering` on the invoice-creation path). On SQLite, or joining a shared
+        transaction, it yields None: the caller uses `write()`.
+        """
+        if self.is_sqlite or self.in_shared_write():
+            yield None
+            return
+        with _unavailable_on_outage():
+            async with self.engine.connect() as conn:
+                driver = (await conn.get_raw_connection()).driver_connection
+                assert isinstance(driver, asyncpg.Connection)
+                try:
+                    async with driver.transaction():
+                        yield driver
+                except Exception as error:
+                    if failures.unavailable(error):
+                        await conn.invalidate()
+                    raise
 
     @asynccontextmanager
     async def shared_write(self) -> AsyncIterator[SharedTransaction]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
+from invoicery.auth.principals import PrincipalCache
 from invoicery.auth.tokens import Principal, authenticate
 from invoicery.store.database import Database
 
@@ -27,12 +28,15 @@ def bearer_token(authorization: str | None) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-async def caller_of(scope: Scope, db: Database) -> Principal | None:
-    """The live principal behind the request's bearer token, or None; looked up once."""
+async def caller_of(
+    scope: Scope, db: Database, cache: PrincipalCache | None = None
+) -> Principal | None:
+    """The live principal behind the request's bearer token, or None; looked up once
+    (in `cache` first, when given: see `auth.principals`)."""
     state = scope.setdefault("state", {})
     if _STATE_KEY not in state:
         token = bearer_token(Headers(scope=scope).get("authorization"))
-        state[_STATE_KEY] = await authenticate(db, token) if token is not None else None
+        state[_STATE_KEY] = await authenticate(db, token, cache) if token is not None else None
     found: Principal | None = state[_STATE_KEY]
     return found
 

@@ -76,7 +76,7 @@ async def authenticated_principal(request: Request, db: DatabaseDep) -> Principa
             "the Authorization header must be 'Bearer <token>'",
             f'{_REALM}, error="invalid_request"',
         )
-    principal = await caller_of(request.scope, db)
+    principal = await caller_of(request.scope, db, getattr(request.app.state, "principals", None))
     if principal is None:
         raise AuthError(
             401,

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from invoicery.auth.principals import PrincipalCache
 from invoicery.auth.tokens import Principal
 from invoicery.domain.errors import (
     BadRequest,
@@ -200,9 +201,11 @@ class IdempotencyMiddleware:
         *,
         clock: Callable[[], datetime] = utc_now,
         lifetime: timedelta = KEY_LIFETIME,
+        principals: PrincipalCache | None = None,
     ) -> None:
         self.app = app
         self.db = db
+        self.principals = principals
         self.renderer = renderer
         self.clock = clock
         self.lifetime = lifetime
@@ -220,7 +223,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            principal = await caller_of(scope, self.db)
+            principal = await caller_of(scope, self.db, self.principals)
         except InvoiceryError as error:
             await self._refuse(scope, receive, send, error)
             return

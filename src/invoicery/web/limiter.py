@@ -13,8 +13,11 @@ the previous window's count, so it may refuse early or admit late). A token buck
   exactly when, so a client that honours it loses nothing.
 
 The window keeps one timestamp per request, which is why `domain.rate_limit` bounds the
-burst. With Redis (a list trimmed to the limit, updated atomically by the library's Lua
-script) every server and worker process using the same database shares it, exactly.
+burst. With Redis (the library's list trimmed to the limit, under the library's key) every
+server and worker process using the same database shares it, exactly. One Lua script of
+ours counts the request and reads the window back in a single round trip: the library's
+`hit` and `get_window_stats` took two, and at 0.3 ms of client CPU each they were the
+largest per-request cost of the server.
 In memory the state is this process's alone, and kept here rather than in the library's
 memory store: that one sweeps every key, through a thread hop each, after every hit
 (0.3 ms of CPU per request measured, growing with the number of clients).
@@ -28,20 +31,64 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import RedisStorage
 from limits.aio.storage.redis.coredis import CoredisBridge
-from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
-__all__ = ["Decision", "Limiter", "build_limiter"]
+__all__ = ["Count", "Decision", "Limiter", "build_limiter"]
 
 logger = logging.getLogger("invoicery.rate_limit")
 
 _REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
 _NAMESPACE = "invoicery"
 _SWEEP_EVERY = 10_000  # hits between sweeps of the keys that went quiet
+
+# For each key in turn, the library's acquire_moving_window.lua (one entry) followed by its
+# moving_window.lua, atomically, stopping after the first refusal: for each key counted,
+# {1 if counted else 0, the oldest time in its window, requests in it}.
+_HIT_AND_COUNT = """
+local timestamp = tonumber(ARGV[1])
+local answer = {}
+for i = 1, #KEYS do
+    local limit = tonumber(ARGV[2 * i])
+    local expiry = tonumber(ARGV[2 * i + 1])
+    local allowed = 0
+    local entry = redis.call('lindex', KEYS[i], limit - 1)
+    if not (entry and tonumber(entry) >= timestamp - expiry) then
+        redis.call('lpush', KEYS[i], timestamp)
+        redis.call('ltrim', KEYS[i], 0, limit - 1)
+        redis.call('expire', KEYS[i], expiry)
+        allowed = 1
+    end
+    local target = timestamp - expiry
+    local low, high, found = 0, limit - 1, nil
+    while low <= high do
+        local mid = math.floor((low + high) / 2)
+        local value = tonumber(redis.call('lindex', KEYS[i], mid))
+        if value and value >= target then
+            found = mid
+            low = mid + 1
+        else
+            high = mid - 1
+        end
+    end
+    answer[#answer + 1] = allowed
+    if found then
+        answer[#answer + 1] = redis.call('lindex', KEYS[i], found)
+        answer[#answer + 1] = found + 1
+    else
+        answer[#answer + 1] = tostring(timestamp)
+        answer[#answer + 1] = 0
+    end
+    if allowed == 0 then
+        break
+    end
+end
+return answer
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +112,10 @@ class Decision:
         if not self.allowed:
             headers["Retry-After"] = str(max(1, self.reset_seconds))
         return headers
+
+
+Count = tuple[int, int, tuple[str, ...]]
+"""What `Limiter.hit_in_turn` counts: a burst, its window in seconds, and the key."""
 
 
 @lru_cache(maxsize=1024)
@@ -125,7 +176,14 @@ class Limiter:
 
     def __init__(self, redis: RedisStorage | None = None) -> None:
         self._redis = redis
-        self._strategy = MovingWindowRateLimiter(redis) if redis is not None else None
+        self._script: Any = None
+        self._failures: tuple[type[Exception], ...] = (StorageError,)
+        if redis is not None:
+            bridge = redis.bridge
+            assert isinstance(bridge, CoredisBridge)  # what `build_limiter` makes
+            self._script = bridge.get_connection().register_script(_HIT_AND_COUNT)
+            base = redis.base_exceptions
+            self._failures += base if isinstance(base, tuple) else (base,)
         self._local = _LocalWindows()
 
     def close(self) -> None:
@@ -156,23 +214,43 @@ class Limiter:
         None if Redis failed: the request then passes (a rate limiter that is down must
         not take the API down with it), and the failure is logged.
         """
-        if self._strategy is None:
-            return self._local.hit(burst, window_seconds, key)
-        item = _item(burst, window_seconds)
+        return (await self.hit_in_turn((burst, window_seconds, key)))[0]
+
+    async def hit_in_turn(self, *counts: Count) -> list[Decision | None]:
+        """`hit` each (burst, window_seconds, key) in turn until one is refused, in one
+        round trip to Redis: the decisions of those counted (all None if Redis failed)."""
+        if self._redis is None:
+            decisions: list[Decision | None] = []
+            for burst, window_seconds, key in counts:
+                decision = self._local.hit(burst, window_seconds, key)
+                decisions.append(decision)
+                if not decision.allowed:
+                    break
+            return decisions
+        bridge = self._redis.bridge
+        keys = [bridge.prefixed_key(_item(b, w).key_for(*key)) for b, w, key in counts]
+        now = time.time()  # what `limits` stamps requests with
+        arguments: list[float] = [now]
+        for burst, window_seconds, _key in counts:
+            arguments += (burst, window_seconds)
         try:
-            allowed = await self._strategy.hit(item, *key)
-            stats = await self._strategy.get_window_stats(item, *key)
-        except StorageError as error:
-            logger.warning("rate limit storage failed; request let through: %s", error.args[0])
-            return None
-        return Decision(
-            allowed=allowed,
-            limit=burst,
-            window_seconds=window_seconds,
-            remaining=max(0, stats.remaining),
-            # `limits` stamps requests with time.time(), so their age is measured with it
-            reset_seconds=max(0, math.ceil(stats.reset_time - time.time())),
-        )
+            answer = await self._script.execute(keys, arguments)
+        except self._failures as error:
+            logger.warning("rate limit storage failed; request let through: %s", error)
+            return [None] * len(counts)
+        after = time.time()
+        return [
+            Decision(
+                allowed=bool(answer[at]),
+                limit=burst,
+                window_seconds=window_seconds,
+                remaining=max(0, burst - int(answer[at + 2])),
+                reset_seconds=max(0, math.ceil(float(answer[at + 1]) + window_seconds - after)),
+            )
+            for at, (burst, window_seconds, _key) in zip(
+                range(0, len(answer), 3), counts, strict=False
+            )
+        ]
 
 
 def build_limiter(redis_url: str | None) -> Limiter:

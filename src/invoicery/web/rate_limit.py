@@ -9,9 +9,10 @@
 - Requests without a live token pass untouched (the route answers 401), as do the
   hosted pages, which limit themselves.
 - `POST /oauth/token` asks `TokenGuard` itself: it counts against its source address
-  first and, once it has read the client id it names, against that client id, so a
-  secret cannot be guessed quickly from one address or for one client from many. Over
-  either, `TooManyRequests` is a 429 in the endpoint's RFC 6749 format.
+  first and, once it has read the client id it names, against that client id (both in
+  one round trip to Redis), so a secret cannot be guessed quickly from one address or
+  for one client from many. Over either, `TooManyRequests` is a 429 in the endpoint's
+  RFC 6749 format.
 
 State lives in a `web.limiter.Limiter`: in process memory, or in Redis shared by every
 server and worker process (`INVOICERY_REDIS_URL`).
@@ -26,6 +27,7 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from invoicery.auth.principals import PrincipalCache
 from invoicery.config import Settings
 from invoicery.domain.errors import InvoiceryError
 from invoicery.domain.rate_limit import RateLimit, parse_rate_limit
@@ -33,7 +35,7 @@ from invoicery.service.readiness import Check, ExtraCheck
 from invoicery.store.database import Database
 from invoicery.web.caller import caller_of
 from invoicery.web.errors import ApiError, ErrorRenderer
-from invoicery.web.limiter import Decision, Limiter, build_limiter
+from invoicery.web.limiter import Count, Decision, Limiter, build_limiter
 from invoicery.web.urls import PAGES_PREFIX, PORTAL_PREFIX
 
 __all__ = [
@@ -76,10 +78,12 @@ class RateLimitMiddleware:
         renderer: ErrorRenderer,
         default: RateLimit,
         exempt_prefixes: tuple[str, ...],
+        principals: PrincipalCache | None = None,
     ) -> None:
         self.app = app
         self._limiter = limiter
         self._db = db
+        self._principals = principals
         self._renderer = renderer
         self._default = default
         self._exempt = exempt_prefixes
@@ -90,7 +94,7 @@ class RateLimitMiddleware:
             return
         if not scope["path"].startswith(self._exempt):
             try:
-                principal = await caller_of(scope, self._db)
+                principal = await caller_of(scope, self._db, self._principals)
             except InvoiceryError:
                 principal = None  # the database is down: the route answers for it
             if principal is not None:
@@ -133,19 +137,22 @@ class TokenGuard:
     per_address: RateLimit
     per_client: RateLimit
 
-    async def check_address(self, address: str) -> None:
-        """Count a token request from `address`; `TooManyRequests` past its budget."""
-        await self._count(self.per_address, "token-address", address, "from this address")
-
-    async def check_client(self, client_id: str) -> None:
-        """Count a token request naming `client_id`; `TooManyRequests` past its budget."""
-        key = _digest(client_id)
-        await self._count(self.per_client, "token-client", key, "for this client")
-
-    async def _count(self, limit: RateLimit, kind: str, key: str, what: str) -> None:
-        decision = await self.limiter.hit(limit.burst, limit.window_seconds, kind, key)
-        if decision is not None and not decision.allowed:
-            raise TooManyRequests(decision, f"for a token {what}")
+    async def check(self, address: str, client_id: str | None) -> None:
+        """Count a token request from `address` and then, unless that was refused, for
+        `client_id` if it named one (one round trip to Redis); `TooManyRequests` past
+        either budget."""
+        counts: list[Count] = [
+            (self.per_address.burst, self.per_address.window_seconds, ("token-address", address))
+        ]
+        if client_id is not None:
+            key = ("token-client", _digest(client_id))
+            counts.append((self.per_client.burst, self.per_client.window_seconds, key))
+        decisions = await self.limiter.hit_in_turn(*counts)
+        for decision, what in zip(
+            decisions, ("from this address", "for this client"), strict=False
+        ):
+            if decision is not None and not decision.allowed:
+                raise TooManyRequests(decision, f"for a token {what}")
 
 
 def install_rate_limits(
@@ -168,6 +175,7 @@ def install_rate_limits(
         renderer=renderer,
         default=parse_rate_limit(settings.rate_limit),
         exempt_prefixes=(f"{PAGES_PREFIX}/", f"{PORTAL_PREFIX}/"),
+        principals=getattr(app.state, "principals", None),
     )
     return limiter
 

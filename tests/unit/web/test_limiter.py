@@ -7,7 +7,7 @@ import pytest
 import invoicery.web.limiter
 from invoicery.config import Settings
 from invoicery.web.limiter import Limiter, build_limiter
-from tests.support.rate_limits import FrozenClock, freeze_time
+from tests.support.rate_limits import FrozenClock, empty_redis, freeze_time
 
 
 @pytest.fixture
@@ -106,3 +106,44 @@ async def test_a_redis_that_does_not_answer_lets_requests_through(
 def test_only_redis_urls_are_accepted() -> None:
     with pytest.raises(ValueError, match="redis://"):
         build_limiter("memcached://127.0.0.1:11211")
+
+
+async def test_redis_decides_and_counts_down_exactly_as_the_process_does(
+    clock: FrozenClock,
+) -> None:
+    shared = build_limiter(await empty_redis())
+    local = build_limiter(None)
+    try:
+        for step in range(60):
+            if step % 20 == 19:
+                clock.advance(0.7)
+            in_redis = await shared.hit(25, 2, "client", "a")
+            in_process = await local.hit(25, 2, "client", "a")
+            assert in_redis is not None
+            assert in_redis == in_process
+        assert await shared.hit(25, 2, "client", "b") == await local.hit(25, 2, "client", "b")
+    finally:
+        shared.close()
+
+
+async def test_counts_in_turn_stop_at_the_first_refusal_in_redis_as_in_process(
+    clock: FrozenClock,
+) -> None:
+    shared = build_limiter(await empty_redis())
+    local = build_limiter(None)
+    address, client = (3, 60, ("token-address", "1.2.3.4")), (5, 60, ("token-client", "c"))
+    try:
+        for limiter in (shared, local):
+            answers = [await limiter.hit_in_turn(address, client) for _ in range(4)]
+            assert [[d.allowed if d else None for d in turn] for turn in answers] == [
+                [True, True],
+                [True, True],
+                [True, True],
+                [False],  # the address is refused: the client is not counted
+            ]
+            # The client counted 3 of its 5: two more pass, the third does not.
+            later = [(await limiter.hit_in_turn(client))[0] for _ in range(3)]
+            assert [decision.allowed for decision in later if decision] == [True, True, False]
+        assert await shared.hit_in_turn(address, client) == await local.hit_in_turn(address, client)
+    finally:
+        shared.close()

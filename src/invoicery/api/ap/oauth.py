@@ -123,14 +123,24 @@ def _credentials(request: Request, form: dict[str, Any]) -> tuple[str, str]:
 async def token(request: Request, db: DatabaseDep) -> Response:
     """Exchange client credentials for a bearer token valid for one hour."""
     guard: TokenGuard = request.app.state.token_guard
-    await guard.check_address(request.client.host if request.client else "unknown")
+    address = request.client.host if request.client else "unknown"
+    # The address is counted first and the client id it names next, in one round trip:
+    # whatever fails before a client id is read is counted against the address alone,
+    # and a refusal for the address comes before any other answer.
     try:
         if request.headers.get("content-type", "").split(";")[0].strip() != _FORM:
             raise OAuthError(OAuthErrorCode.INVALID_REQUEST, f"the request body must be {_FORM}")
         form = dict(await request.form())
         grant_type = form.get("grant_type")
         client_id, client_secret = _credentials(request, form)
-        await guard.check_client(client_id)
+    except OAuthError as error:
+        await guard.check(address, None)
+        return _error(error)
+    except Exception:  # the body could not be read: too large, too slow, unstorable text
+        await guard.check(address, None)
+        raise
+    await guard.check(address, client_id)
+    try:
         if not grant_type:
             raise OAuthError(OAuthErrorCode.INVALID_REQUEST, "grant_type is required")
         if grant_type != "client_credentials":
