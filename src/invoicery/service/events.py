@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_RETENTION",
     "SKEW",
     "Subject",
+    "change",
     "complete_before",
     "prune",
     "recent",
@@ -71,15 +72,21 @@ async def record(
     return event
 
 
-async def record_change(conn: AsyncConnection, type: EventType, subject: Subject) -> Event:
-    """Record that `type` happened to `subject`, as it is now, inside the caller's transaction."""
-    return await record(
-        conn,
+def change(type: EventType, subject: Subject) -> Event:
+    """The event that `type` happened to `subject`, as it is now; the caller records it."""
+    return new_event(
         account_id=subject.account_id,
         type=type,
         subject_id=ids.encode(_ID_PREFIXES[type.subject], subject.id),
         snapshot=snapshot(subject),
     )
+
+
+async def record_change(conn: AsyncConnection, type: EventType, subject: Subject) -> Event:
+    """Record that `type` happened to `subject`, as it is now, inside the caller's transaction."""
+    event = change(type, subject)
+    await events.insert(conn, event)
+    return event
 
 
 async def recent(

@@ -7,6 +7,7 @@ written one at a time and each `balance_after` follows from the previous one.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, select
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from invoicery.domain.credits import CreditEntry, CreditKind
 from invoicery.store.tables import credit_entries
 
-__all__ = ["balance", "insert", "list_entries"]
+__all__ = ["BALANCE", "INSERT", "balance", "insert", "insert_params", "list_entries"]
 
 _t = credit_entries.c
 
@@ -36,26 +37,35 @@ def _to_entry(row: RowMapping) -> CreditEntry:
     )
 
 
+INSERT = credit_entries.insert().values(
+    {column.name: bindparam(column.name, type_=column.type) for column in credit_entries.c}
+)
+"""Append one entry (parameters from `insert_params`)."""
+
+
+def insert_params(entry: CreditEntry) -> dict[str, Any]:
+    """The bound parameters of `INSERT` for `entry`."""
+    return {
+        "id": entry.id,
+        "account_id": entry.account_id,
+        "customer_id": entry.customer_id,
+        "currency": entry.currency,
+        "kind": entry.kind.value,
+        "amount": entry.amount,
+        "balance_after": entry.balance_after,
+        "invoice_id": entry.invoice_id,
+        "description": entry.description,
+        "created_at": entry.created_at,
+    }
+
+
 async def insert(conn: AsyncConnection, entry: CreditEntry) -> None:
     """Append an entry to the ledger."""
-    await conn.execute(
-        credit_entries.insert().values(
-            id=entry.id,
-            account_id=entry.account_id,
-            customer_id=entry.customer_id,
-            currency=entry.currency,
-            kind=entry.kind.value,
-            amount=entry.amount,
-            balance_after=entry.balance_after,
-            invoice_id=entry.invoice_id,
-            description=entry.description,
-            created_at=entry.created_at,
-        )
-    )
+    await conn.execute(INSERT, insert_params(entry))
 
 
-# Built once: every invoice finalization reads the balance.
-_BALANCE = (
+# Built once: every invoice finalization reads the balance (see `store.numbering`).
+BALANCE = (
     select(_t.balance_after)
     .where(
         _t.account_id == bindparam("account_id"),
@@ -65,6 +75,7 @@ _BALANCE = (
     .order_by(_t.id.desc())
     .limit(1)
 )
+"""The newest balance of (account_id, customer_id, currency): no row means 0."""
 
 
 async def balance(
@@ -72,7 +83,7 @@ async def balance(
 ) -> int:
     """The customer's credit balance in `currency` (0 when there are no entries)."""
     params = {"account_id": account_id, "customer_id": customer_id, "currency": currency}
-    value = (await conn.execute(_BALANCE, params)).scalar_one_or_none()
+    value = (await conn.execute(BALANCE, params)).scalar_one_or_none()
     return int(value or 0)
 
 

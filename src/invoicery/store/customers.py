@@ -21,6 +21,7 @@ from invoicery.store.pagination import PageRequest, RowPage, fetch_page
 from invoicery.store.tables import customers
 
 __all__ = [
+    "GET_FOR_UPDATE",
     "CustomerFilters",
     "exists",
     "find",
@@ -82,14 +83,15 @@ async def insert(conn: AsyncConnection, customer: Customer) -> None:
 _GET = select(*_COLUMNS).where(
     customers.c.account_id == bindparam("account_id"), customers.c.id == bindparam("customer_id")
 )
-_GET_FOR_UPDATE = _GET.with_for_update()
+GET_FOR_UPDATE = _GET.with_for_update()
+"""The customer of (account_id, customer_id), its row locked until commit."""
 
 
 async def get(
     conn: AsyncConnection, *, account_id: UUID, customer_id: UUID, for_update: bool = False
 ) -> Customer | None:
     """The account's customer with this id, archived or not; `for_update` locks the row."""
-    query = _GET_FOR_UPDATE if for_update else _GET
+    query = GET_FOR_UPDATE if for_update else _GET
     params = {"account_id": account_id, "customer_id": customer_id}
     row = (await conn.execute(query, params)).mappings().first()
     return to_customer(row) if row else None

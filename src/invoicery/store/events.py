@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import CTE, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.events import Event, EventType
@@ -14,8 +15,10 @@ from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import events
 
 __all__ = [
+    "INSERT_CTE",
     "delete_created_before",
     "insert",
+    "insert_params",
     "list_after",
     "list_recent",
     "oldest_open_transaction",
@@ -43,18 +46,29 @@ def _to_event(row: ColumnValues) -> Event:
     )
 
 
+_PARAM_PREFIX = "event_"
+_INSERT = events.insert().values(
+    {column.name: bindparam(_PARAM_PREFIX + column.name, type_=column.type) for column in events.c}
+)
+INSERT_CTE: CTE = _INSERT.cte("recorded_event")
+"""The INSERT of `insert` as a CTE, to ride in another write statement (PostgreSQL only)."""
+
+
+def insert_params(event: Event) -> dict[str, Any]:
+    """The bound parameters of `INSERT_CTE` (and of `insert`) for `event`."""
+    return {
+        "event_id": event.id,
+        "event_account_id": event.account_id,
+        "event_type": event.type.value,
+        "event_subject_id": event.subject_id,
+        "event_snapshot": dict(event.snapshot),
+        "event_created_at": event.created_at,
+    }
+
+
 async def insert(conn: AsyncConnection, event: Event) -> None:
     """Append `event` (on the connection of the transaction that made the change)."""
-    await conn.execute(
-        events.insert().values(
-            id=event.id,
-            account_id=event.account_id,
-            type=event.type.value,
-            subject_id=event.subject_id,
-            snapshot=dict(event.snapshot),
-            created_at=event.created_at,
-        )
-    )
+    await conn.execute(_INSERT, insert_params(event))
 
 
 async def list_recent(

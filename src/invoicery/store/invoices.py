@@ -18,14 +18,17 @@ from sqlalchemy import JSON, Select, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.customer import CustomerSnapshot
+from invoicery.domain.events import Event
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import InvoiceState, Lifecycle, PaymentStatus
 from invoicery.store import codecs, types
+from invoicery.store import events as event_log
 from invoicery.store.database import Database
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import customers, invoices
 
 __all__ = [
+    "INSERT_WITH_EVENT",
     "JSON_NAMES",
     "StoredInvoice",
     "find",
@@ -33,6 +36,7 @@ __all__ = [
     "get_by_payment_token",
     "get_payment_token",
     "insert",
+    "insert_params",
     "save_draft",
     "save_lifecycle",
     "save_notified",
@@ -150,6 +154,35 @@ def with_customer(
     return select(*(types.json_as_text(columns) if json_as_text else columns)).select_from(source)
 
 
+_DOCUMENT_COLUMNS = (
+    "customer_id",
+    "invoice_number",
+    "currency",
+    "invoice_date",
+    "memo",
+    "line_items",
+    "subtotal",
+    "total",
+    "amount_due",
+    "purchase_order",
+    "reference",
+    "tax_amount",
+    "applied_credits",
+    "coupons",
+    "tax_breakdown",
+    "customer_details",
+    "finalized_at",
+)
+_STATE_COLUMNS = (
+    "lifecycle",
+    "payment_status",
+    "payment_pending",
+    "archived_at",
+    "due_date",
+    "updated_at",
+)
+
+
 def _document_values(invoice: Invoice) -> dict[str, Any]:
     """The invoice document's columns: what a draft edit or finalization writes."""
     return {
@@ -188,12 +221,25 @@ def _state_values(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-_INSERT = invoices.insert()
+_INSERTED = (
+    "id",
+    "account_id",
+    "exclude_from_autopay",
+    "created_at",
+    "last_notification_at",
+    *_DOCUMENT_COLUMNS,
+    *_STATE_COLUMNS,
+)
+_INSERT = invoices.insert().values(
+    {name: bindparam(name, type_=invoices.c[name].type) for name in _INSERTED}
+)
+INSERT_WITH_EVENT = _INSERT.add_cte(event_log.INSERT_CTE)
+"""PostgreSQL: a new invoice and its event in one statement (`insert_params` of both)."""
 
 
-async def insert(conn: AsyncConnection, invoice: Invoice) -> None:
-    """Store a new invoice (one prebuilt INSERT; values are bound, not built into SQL)."""
-    values = {
+def insert_params(invoice: Invoice) -> dict[str, Any]:
+    """The bound parameters of a new invoice's INSERT."""
+    return {
         "id": invoice.id,
         "account_id": invoice.account_id,
         "exclude_from_autopay": invoice.exclude_from_autopay,
@@ -203,7 +249,18 @@ async def insert(conn: AsyncConnection, invoice: Invoice) -> None:
         **_state_values(invoice),
         "archived_at": invoice.updated_at if invoice.state.archived else None,
     }
-    await conn.execute(_INSERT, values)
+
+
+async def insert(conn: AsyncConnection, invoice: Invoice, *, event: Event | None = None) -> None:
+    """Store a new invoice, and `event` with it (one prebuilt statement on PostgreSQL)."""
+    values = insert_params(invoice)
+    if event is None:
+        await conn.execute(_INSERT, values)
+    elif conn.dialect.name == "postgresql":
+        await conn.execute(INSERT_WITH_EVENT, {**values, **event_log.insert_params(event)})
+    else:
+        await conn.execute(_INSERT, values)
+        await event_log.insert(conn, event)
 
 
 # Built once: reading one invoice is on the hottest path. `OF invoices`: the customer's

@@ -21,7 +21,7 @@ from invoicery.domain.customer import CustomerSnapshot, snapshot
 from invoicery.domain.errors import InvalidState, NotFound
 from invoicery.domain.events import EventType
 from invoicery.domain.invoice import Invoice
-from invoicery.domain.status import Lifecycle
+from invoicery.domain.status import Lifecycle, ap_status
 from invoicery.runtime import off_the_loop
 from invoicery.service import events
 from invoicery.service._queue import numbering_queue
@@ -43,6 +43,7 @@ from invoicery.service.invoices.views import InvoiceView
 from invoicery.store import customers, invoices
 from invoicery.store.database import Database
 from invoicery.store.invoices import StoredInvoice
+from invoicery.store.numbering import numbered_write
 
 __all__ = [
     "archive",
@@ -65,7 +66,8 @@ async def _answer(
 ) -> InvoiceView:
     """Record what `happened` to the invoice just written, and answer its view.
 
-    Every invoice write ends here, so each records exactly one event, in its own
+    Every invoice write but the AP create (`create_finalized`, which writes its one event
+    with the invoice) ends here, so each records exactly one event, in its own
     transaction; the view is read on that transaction too.
     """
     invoice = written.invoice
@@ -154,10 +156,25 @@ async def create_finalized(db: Database, *, principal: Principal, new: NewInvoic
     draft = await off_the_loop(
         lambda: draft_of(principal, new, now), heavy=is_heavy(new.line_items)
     )
-    async with numbering_queue(db, principal.account_id), db.write() as conn:
-        final = await _finalize(conn, draft, now, unusable=no_customer())
-        await invoices.insert(conn, final)
-        return await _answer(conn, principal, _new(final), now, EventType.INVOICE_CREATED)
+    async with numbering_queue(db, principal.account_id), numbered_write(db) as write:
+        customer = await write.lock_customer(
+            account_id=draft.account_id, customer_id=draft.customer_id
+        )
+        if customer is None or customer.archived_at is not None:
+            raise no_customer()
+        numbered = await write.take(
+            account_id=draft.account_id, customer_id=draft.customer_id, currency=draft.currency
+        )
+        final, credit = pricing.numbered_final(
+            draft, customer=customer, applied=(), numbered=numbered, now=now
+        )
+        # Its one event (see `_answer`) is written with it, in the same statement on PostgreSQL.
+        event = events.change(EventType.INVOICE_CREATED, final)
+        await write.insert(final, event=event, credit=credit)
+    # New, it has no payment link and so no transactions: its view needs no read.
+    return InvoiceView(
+        final, _new(final).customer, (), ap_status(final.state, today_of(principal, now))
+    )
 
 
 async def finalize(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:

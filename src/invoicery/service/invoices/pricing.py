@@ -16,15 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.account import format_invoice_number
 from invoicery.domain.coupons import Coupon
-from invoicery.domain.credits import CreditKind, new_entry
+from invoicery.domain.credits import CreditEntry, CreditKind, new_entry
 from invoicery.domain.customer import Customer, snapshot
 from invoicery.domain.errors import InvalidState
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.tax import exemption_for, line_taxes
 from invoicery.domain.totals import PricedLine, compute
-from invoicery.store import accounts, coupons, credits, customers
+from invoicery.store import accounts, coupons, credits, customers, numbering
+from invoicery.store.numbering import Numbered
 
-__all__ = ["finalize", "merchant_country", "price", "restore_credit"]
+__all__ = ["finalize", "merchant_country", "numbered_final", "price", "restore_credit"]
 
 
 def price(
@@ -55,9 +56,14 @@ def price(
     return invoice.priced(totals, [(coupon.id, coupon.code) for coupon in applied])
 
 
+def _reverse_charge_possible(customer: Customer) -> bool:
+    """Whether the account's country can matter (reverse charge needs a VAT number)."""
+    return not customer.is_tax_exempt and bool(customer.vat_number)
+
+
 async def merchant_country(conn: AsyncConnection, customer: Customer) -> str | None:
     """The account's country when it can matter (reverse charge needs a VAT number)."""
-    if customer.is_tax_exempt or not customer.vat_number:
+    if not _reverse_charge_possible(customer):
         return None
     account = await accounts.get(conn, customer.account_id)
     return account.country if account else None
@@ -89,23 +95,46 @@ async def _balance(conn: AsyncConnection, invoice: Invoice) -> int:
     )
 
 
-async def _record_credit(
-    conn: AsyncConnection, invoice: Invoice, kind: CreditKind, amount: int, balance: int, why: str
-) -> None:
-    """Record `amount` of credit moving for `invoice` from its customer's `balance`."""
-    await credits.insert(
-        conn,
-        new_entry(
-            account_id=invoice.account_id,
-            customer_id=invoice.customer_id,
-            currency=invoice.currency,
-            kind=kind,
-            amount=amount,
-            balance=balance,
-            invoice_id=invoice.id,
-            description=why,
-        ),
+def _credit_entry(
+    invoice: Invoice, kind: CreditKind, amount: int, balance: int, why: str
+) -> CreditEntry:
+    """`amount` of credit moving for `invoice` from its customer's `balance`."""
+    return new_entry(
+        account_id=invoice.account_id,
+        customer_id=invoice.customer_id,
+        currency=invoice.currency,
+        kind=kind,
+        amount=amount,
+        balance=balance,
+        invoice_id=invoice.id,
+        description=why,
     )
+
+
+def numbered_final(
+    invoice: Invoice,
+    *,
+    customer: Customer,
+    applied: Sequence[Coupon],
+    numbered: Numbered,
+    now: datetime,
+) -> tuple[Invoice, CreditEntry | None]:
+    """A draft priced with `numbered`'s credit, numbered and frozen; the credit it consumes."""
+    invoice.ensure_draft()
+    balance = numbered.credit_balance
+    priced = price(
+        invoice,
+        customer=customer,
+        merchant_country=numbered.country if _reverse_charge_possible(customer) else None,
+        applied=applied,
+        credit_balance=balance,
+    )
+    number = format_invoice_number(numbered.prefix, numbered.sequence)
+    final = priced.finalized(number=number, details=snapshot(customer, now), now=now)
+    if not final.applied_credits:
+        return final, None
+    why = f"applied to invoice {final.invoice_number}"
+    return final, _credit_entry(final, CreditKind.APPLIED, -final.applied_credits, balance, why)
 
 
 async def finalize(
@@ -114,23 +143,19 @@ async def finalize(
     """Price, number and finalize a draft; the caller holds the customer's row lock."""
     invoice.ensure_draft()
     applied = await _redeemable(conn, invoice, now)
-    balance = await _balance(conn, invoice)
-    priced = price(
-        invoice,
-        customer=customer,
-        merchant_country=await merchant_country(conn, customer),
-        applied=applied,
-        credit_balance=balance,
+    numbered = await numbering.take(
+        conn,
+        account_id=invoice.account_id,
+        customer_id=invoice.customer_id,
+        currency=invoice.currency,
     )
-    sequence, prefix = await accounts.take_invoice_sequence(conn, account_id=invoice.account_id)
-    final = priced.finalized(
-        number=format_invoice_number(prefix, sequence), details=snapshot(customer, now), now=now
+    final, credit = numbered_final(
+        invoice, customer=customer, applied=applied, numbered=numbered, now=now
     )
     for coupon in applied:
         await coupons.increment_redemptions(conn, coupon)
-    if final.applied_credits:
-        why = f"applied to invoice {final.invoice_number}"
-        await _record_credit(conn, final, CreditKind.APPLIED, -final.applied_credits, balance, why)
+    if credit is not None:
+        await credits.insert(conn, credit)
     return final
 
 
@@ -141,4 +166,5 @@ async def restore_credit(conn: AsyncConnection, invoice: Invoice) -> None:
     )
     balance = await _balance(conn, invoice)
     why = f"invoice {invoice.invoice_number} voided"
-    await _record_credit(conn, invoice, CreditKind.RESTORED, invoice.applied_credits, balance, why)
+    entry = _credit_entry(invoice, CreditKind.RESTORED, invoice.applied_credits, balance, why)
+    await credits.insert(conn, entry)

@@ -1,0 +1,90 @@
+"""`Database.driver_write()`: a transaction on the bare asyncpg connection, PostgreSQL only."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import Select, func, select
+
+from invoicery.domain.errors import Unavailable
+from invoicery.service._time import utc_now
+from invoicery.store.database import Database
+from invoicery.store.tables import server_secrets
+
+_PID: Select[Any] = select(func.pg_backend_pid().label("pid"))
+_PUT = "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, 'x', $2)"
+
+
+async def _exists(db: Database, name: str) -> bool:
+    async with db.read() as conn:
+        query = select(server_secrets.c.name).where(server_secrets.c.name == name)
+        return (await conn.execute(query)).first() is not None
+
+
+async def _put(driver: asyncpg.Connection | None, name: str) -> None:
+    assert driver is not None
+    await driver.execute(_PUT, name, utc_now())
+
+
+async def _put_then_fail(db: Database, name: str) -> None:
+    async with db.driver_write() as driver:
+        await _put(driver, name)
+        raise RuntimeError("this block fails")
+
+
+async def test_it_commits_a_block_that_succeeds_and_undoes_one_that_fails(
+    postgresql_url: str,
+) -> None:
+    db = Database(postgresql_url, pool_size=2)
+    kept, undone = f"kept-{uuid.uuid4().hex}", f"undone-{uuid.uuid4().hex}"
+    try:
+        async with db.driver_write() as driver:
+            await _put(driver, kept)
+        with pytest.raises(RuntimeError):
+            await _put_then_fail(db, undone)
+        assert await _exists(db, kept)
+        assert not await _exists(db, undone)
+    finally:
+        await db.dispose()
+
+
+async def test_there_is_none_on_sqlite_or_inside_a_shared_transaction(db: Database) -> None:
+    if db.is_sqlite:
+        async with db.driver_write() as driver:
+            assert driver is None
+        return
+    async with db.shared_write(), db.driver_write() as driver:
+        assert driver is None
+
+
+async def test_a_session_ended_mid_statement_is_unavailable_and_replaced(
+    postgresql_url: str,
+) -> None:
+    db = Database(postgresql_url, pool_size=1)
+    try:
+        async with db.read() as conn:
+            pid = (await conn.execute(_PID)).scalar_one()
+
+        async def sleep_in_transaction() -> None:
+            async with db.driver_write() as driver:
+                assert driver is not None
+                await driver.execute("SELECT pg_sleep(5)")
+
+        sleeping = asyncio.ensure_future(sleep_in_transaction())
+        await asyncio.sleep(0.2)
+        admin = await asyncpg.connect(postgresql_url)
+        try:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+        with pytest.raises(Unavailable):
+            async with asyncio.timeout(5):
+                await sleeping
+        async with db.read() as conn:
+            assert (await conn.execute(_PID)).scalar_one() != pid
+    finally:
+        await db.dispose()
