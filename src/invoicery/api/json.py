@@ -21,6 +21,7 @@ __all__ = [
     "DecimalJsonRoute",
     "JsonResponse",
     "amount_number",
+    "json_bytes_response",
     "json_response_of",
     "timestamp_text",
 ]
@@ -49,6 +50,17 @@ async def json_response_of(build: Callable[[], Any], *, lines: int) -> Response:
     if lines <= HEAVY_LINES:
         return Response(orjson.dumps(build()), media_type=JsonResponse.media_type)
     body = await asyncio.to_thread(_dump_in_pieces, build)
+    return StreamingResponse(
+        _chunks(body),
+        media_type=JsonResponse.media_type,
+        headers={"Content-Length": str(len(body))},
+    )
+
+
+def json_bytes_response(body: bytes) -> Response:
+    """A JSON response of ready bytes; a large body goes to the server in 1 MiB chunks."""
+    if len(body) <= _CHUNK_BYTES:
+        return Response(body, media_type=JsonResponse.media_type)
     return StreamingResponse(
         _chunks(body),
         media_type=JsonResponse.media_type,

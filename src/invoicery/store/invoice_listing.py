@@ -21,16 +21,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.ids import uuid7_lower_bound
 from invoicery.domain.status import ApStatus, Lifecycle, PaymentStatus
 from invoicery.runtime import HEAVY_JSON_CHARS, off_the_loop
+from invoicery.store import invoice_documents
+from invoicery.store.database import Database
 from invoicery.store.invoices import JSON_NAMES, StoredInvoice, to_stored, with_customer
-from invoicery.store.pagination import PageRequest, RowPage, fetch_page
+from invoicery.store.keyset import KeysetStatements
+from invoicery.store.pagination import PageRequest, RowPage
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import account_invoice_counts, customer_invoice_counts, invoices
 from invoicery.store.types import decode_json_text, json_as_text
@@ -39,8 +57,10 @@ __all__ = [
     "VIEW_COLUMNS",
     "InvoiceFilters",
     "cursor_page",
+    "find_view",
     "line_basics",
     "numbered_page",
+    "numbered_rows",
 ]
 
 _t = invoices.c
@@ -94,7 +114,9 @@ def line_basics(row: ColumnValues) -> list[tuple[str, int, int]]:
     ]
 
 
-def _status_condition(status: ApStatus | None, today: date) -> ColumnElement[bool]:
+def _status_condition(
+    status: ApStatus | None, today: date | ColumnElement[date]
+) -> ColumnElement[bool]:
     """SQL for "has this AP status today"; mirrors `invoicery.domain.status.ap_status`."""
     hidden = or_(_t.archived_at.is_not(None), _t.lifecycle == Lifecycle.VOID.value)
     visible = and_(_t.lifecycle != Lifecycle.DRAFT.value, not_(hidden))
@@ -115,39 +137,93 @@ def _status_condition(status: ApStatus | None, today: date) -> ColumnElement[boo
 
 
 async def cursor_page(
-    conn: AsyncConnection, *, account_id: UUID, filters: InvoiceFilters, page: PageRequest
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    filters: InvoiceFilters,
+    page: PageRequest,
+    face: str | None = None,
 ) -> RowPage:
     """One page of the account's invoices matching `filters`, newest first (`VIEW_COLUMNS`).
 
     `line_items` comes as JSON text, for the caller to decode (`types.decode_json_text`)
-    off the event loop when the page is large.
+    off the event loop when the page is large. With a `face`, each row also has its
+    `version` and that face's stored document of it (`invoice_documents.DOCUMENT`, or None).
     """
-    conditions: list[ColumnElement[bool]] = [
-        _t.account_id == account_id,
-        _status_condition(filters.status, filters.today),
-    ]
+    params: dict[str, object] = {"account_id": account_id, "today": filters.today}
     if filters.customer_id is not None:
-        conditions.append(_t.customer_id == filters.customer_id)
+        params["customer_id"] = filters.customer_id
     if filters.invoice_number is not None:
-        conditions.append(_t.invoice_number == filters.invoice_number)
+        params["invoice_number"] = filters.invoice_number
     if filters.created_from is not None:
+        params["created_from"] = filters.created_from
+        params["created_from_id"] = uuid7_lower_bound(filters.created_from)
+    if filters.created_to is not None:
+        params["created_to"] = filters.created_to
+        params["created_to_id"] = uuid7_lower_bound(filters.created_to + timedelta(microseconds=1))
+    if filters.due_from is not None:
+        params["due_from"] = filters.due_from
+    if filters.due_to is not None:
+        params["due_to"] = filters.due_to
+    if face is not None:
+        params["face"] = face
+    statements = _cursor_statements(filters.status, frozenset(params), face)
+    return await statements.fetch(conn, page, params)
+
+
+@lru_cache(maxsize=256)
+def _cursor_statements(
+    status: ApStatus | None, bound: frozenset[str], face: str | None
+) -> KeysetStatements:
+    """`cursor_page`'s statements for one status and set of `bound` filter parameters."""
+    today = bindparam("today", type_=_t.due_date.type)
+    conditions: list[ColumnElement[bool]] = [
+        _t.account_id == bindparam("account_id", type_=_t.account_id.type),
+        _status_condition(status, today),
+    ]
+    if "customer_id" in bound:
+        conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
+    if "invoice_number" in bound:
+        number = bindparam("invoice_number", type_=_t.invoice_number.type)
+        conditions.append(_t.invoice_number == number)
+    if "created_from" in bound:
         # created_at is the id's own timestamp, so the bound on `id` is exact and
         # turns the filter into a range of the (account_id, id) index.
         conditions += [
-            _t.id >= uuid7_lower_bound(filters.created_from),
-            _t.created_at >= filters.created_from,
+            _t.id >= bindparam("created_from_id", type_=_t.id.type),
+            _t.created_at >= bindparam("created_from", type_=_t.created_at.type),
         ]
-    if filters.created_to is not None:
+    if "created_to" in bound:
         conditions += [
-            _t.id < uuid7_lower_bound(filters.created_to + timedelta(microseconds=1)),
-            _t.created_at <= filters.created_to,
+            _t.id < bindparam("created_to_id", type_=_t.id.type),
+            _t.created_at <= bindparam("created_to", type_=_t.created_at.type),
         ]
-    if filters.due_from is not None:
-        conditions.append(_t.due_date >= filters.due_from)
-    if filters.due_to is not None:
-        conditions.append(_t.due_date <= filters.due_to)
+    if "due_from" in bound:
+        conditions.append(_t.due_date >= bindparam("due_from", type_=_t.due_date.type))
+    if "due_to" in bound:
+        conditions.append(_t.due_date <= bindparam("due_to", type_=_t.due_date.type))
     columns = json_as_text(VIEW_COLUMNS)
-    return await fetch_page(conn, invoices, conditions=conditions, page=page, columns=columns)
+    if face is not None:
+        columns += [_t.version, invoice_documents.document_of(face)]
+    return KeysetStatements.build(invoices, conditions, columns)
+
+
+@lru_cache(maxsize=8)
+def _view_by_id(face: str) -> Select[Any]:
+    """`find_view`'s statement, built once per face (prepared once per connection on PG)."""
+    columns = [*json_as_text(VIEW_COLUMNS), _t.version, invoice_documents.document_of(face)]
+    return select(*columns).where(
+        _t.account_id == bindparam("account_id"), _t.id == bindparam("invoice_id")
+    )
+
+
+async def find_view(
+    db: Database, *, account_id: UUID, invoice_id: UUID, face: str
+) -> ColumnValues | None:
+    """The account's invoice with this id as a `cursor_page` row with `face`'s document,
+    whatever its status; read outside any transaction (prepared on PostgreSQL)."""
+    params = {"account_id": account_id, "invoice_id": invoice_id, "face": face}
+    return await db.first_row(_view_by_id(face), params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,3 +344,161 @@ async def numbered_page(
         heavy=size > HEAVY_JSON_CHARS,
     )
     return listing.total, found
+
+
+def _sorted(lifecycles: Sequence[Lifecycle] | None) -> tuple[Lifecycle, ...] | None:
+    return None if lifecycles is None else tuple(sorted(set(lifecycles)))
+
+
+# The hex digits of an id after its bucket's, at their greatest: a bucket's text followed
+# by these is the greatest id of the bucket (ids are UUID text on PostgreSQL, 32 hex
+# digits on SQLite).
+_BUCKET_REST = {
+    "postgresql": "fff-ffff-ffff-ffff-ffffffffffff",
+    "sqlite": "f" * (32 - _BUCKET_DIGITS),
+}
+
+
+@lru_cache(maxsize=32)
+def _account_totals(lifecycles: tuple[Lifecycle, ...] | None) -> tuple[Select[Any], Select[Any]]:
+    """`_locate` for a whole account as statements built once per `lifecycles`.
+
+    The first is the bucket holding the row at `:offset` (`total`, `bucket`, and
+    `before`, the rows of newer buckets); the second, the total alone.
+    """
+    buckets = account_invoice_counts.c
+    n = _bucket_count(lifecycles)
+    account_id = bindparam("account_id", type_=buckets.account_id.type)
+    per_bucket = (
+        select(buckets.bucket, n.label("n")).where(buckets.account_id == account_id).subquery()
+    )
+    running = select(
+        per_bucket.c.bucket,
+        per_bucket.c.n,
+        func.sum(per_bucket.c.n).over(order_by=per_bucket.c.bucket.desc()).label("upto"),
+        func.sum(per_bucket.c.n).over().label("total"),
+    ).subquery()
+    start = (
+        select(
+            running.c.total,
+            running.c.bucket,
+            (running.c.upto - running.c.n).label("before"),
+        )
+        .where(running.c.upto > bindparam("offset", type_=Integer))
+        .order_by(running.c.bucket.desc())
+        .limit(1)
+    )
+    total = select(func.coalesce(func.sum(n), 0)).where(buckets.account_id == account_id)
+    return start, total
+
+
+@lru_cache(maxsize=32)
+def _customer_total(lifecycles: tuple[Lifecycle, ...] | None) -> Select[Any]:
+    """`_locate`'s count of one customer's invoices, built once per `lifecycles`."""
+    counts = customer_invoice_counts.c
+    query = select(func.coalesce(func.sum(counts.n), 0)).where(
+        counts.account_id == bindparam("account_id", type_=counts.account_id.type),
+        counts.customer_id == bindparam("customer_id", type_=counts.customer_id.type),
+    )
+    if (wanted := _lifecycles(lifecycles)) is not None:
+        query = query.where(counts.lifecycle.in_(wanted))
+    return query
+
+
+# The columns of a `with_customer` row that the billing-v1 read model does not print.
+_UNLISTED = frozenset(
+    {
+        "account_id",
+        "payment_pending",
+        "archived_at",
+        "exclude_from_autopay",
+        "version",
+        "last_notification_at",
+    }
+)
+
+
+@lru_cache(maxsize=64)
+def _page_with_total(by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None) -> Select[Any]:
+    """A numbered page and its list's total (`total_items` of each row) in one statement.
+
+    The statement sees one snapshot, so the count and the page agree. For a whole
+    account, `_account_totals` finds the bucket (a CTE) whose greatest id starts the
+    scan and how many of its rows to skip; for a customer, the customer's count and
+    OFFSET. Parameters: `account_id`, `customer_id` (if `by_customer`), `offset`,
+    `limit`, `bucket_rest` (`_BUCKET_REST` of the dialect).
+    """
+    conditions: list[ColumnElement[bool]] = [
+        _t.account_id == bindparam("account_id", type_=_t.account_id.type),
+        _t.archived_at.is_(None),
+    ]
+    if (wanted := _lifecycles(lifecycles)) is not None:
+        conditions.append(_t.lifecycle.in_(wanted))
+    offset = bindparam("offset", type_=Integer)
+    if by_customer:
+        conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
+        total = _customer_total(lifecycles).scalar_subquery()
+        skip: ColumnElement[int] = offset
+    else:
+        located = _account_totals(lifecycles)[0].cte("located")
+        rest = bindparam("bucket_rest", type_=String)
+        last_id = select(cast(located.c.bucket + rest, _t.id.type)).scalar_subquery()
+        conditions.append(_t.id <= last_id)
+        total = select(located.c.total).scalar_subquery()
+        # Past the end no bucket is found: no id is below NULL, and SQLite refuses OFFSET NULL.
+        skip = func.coalesce(select(offset - located.c.before).scalar_subquery(), 0)
+    ids = (
+        select(_t.id)
+        .where(*conditions)
+        .order_by(_t.id.desc())
+        .offset(skip)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    rows = with_customer(ids, json_as_text=True)
+    columns = [column for column in rows.selected_columns if column.key not in _UNLISTED]
+    return rows.with_only_columns(*columns, total.label("total_items")).order_by(_t.id.desc())
+
+
+async def numbered_rows(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    customer_id: UUID | None,
+    lifecycles: Sequence[Lifecycle] | None,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """`numbered_page` as `with_customer` rows with their JSON decoded, not as invoices.
+
+    For the billing-v1 read model, which renders a listed invoice from its row. The
+    count and the page are one statement built once per kind of list (filters): building
+    and running `numbered_page`'s two statements cost more than rendering the page.
+    Only a page past the end needs a second statement, for the total.
+    """
+    wanted = _sorted(lifecycles)
+    params = {
+        "account_id": account_id,
+        "customer_id": customer_id,
+        "offset": offset,
+        "limit": limit,
+        "bucket_rest": _BUCKET_REST[conn.dialect.name],
+    }
+    result = await conn.execute(_page_with_total(customer_id is not None, wanted), params)
+    names = list(result.keys())
+    rows = [dict(zip(names, row, strict=True)) for row in result.all()]  # RowMapping is slower
+    if not rows:
+        by_customer = customer_id is not None
+        counting = _customer_total(wanted) if by_customer else _account_totals(wanted)[1]
+        return int((await conn.execute(counting, params)).scalar_one()), []
+    size = sum(len(row[name] or "") for row in rows for name in JSON_NAMES)
+    await off_the_loop(lambda: _decode_json(rows), heavy=size > HEAVY_JSON_CHARS)
+    return int(rows[0]["total_items"]), rows
+
+
+def _decode_json(rows: list[dict[str, Any]]) -> None:
+    """Decode, in place, the JSON text of each row's JSON columns."""
+    for row in rows:
+        for name in JSON_NAMES:
+            text = row[name]
+            if text is not None:
+                row[name] = orjson.loads(text)

@@ -45,6 +45,11 @@ class _Compiled:
         self.names = tuple(compiled.positiontup or ())
 
 
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Nothing to reset on release: only plain reads run here, which leave no session
+    state (asyncpg's default reset was one more round trip per statement)."""
+
+
 async def _init_connection(connection: asyncpg.Connection) -> None:
     for json_type in ("json", "jsonb"):
         await connection.set_type_codec(
@@ -96,6 +101,10 @@ class PreparedReads:
         async with self._opening:
             if self._pool is None:
                 self._pool = await asyncpg.create_pool(
-                    self._dsn, min_size=1, max_size=self._max_size, init=_init_connection
+                    self._dsn,
+                    min_size=1,
+                    max_size=self._max_size,
+                    init=_init_connection,
+                    reset=_keep_session,
                 )
         return self._pool

@@ -43,6 +43,7 @@ __all__ = [
     "document_cache",
     "events",
     "idempotency_keys",
+    "invoice_documents",
     "invoices",
     "metadata",
     "server_secrets",
@@ -322,6 +323,21 @@ document_cache = Table(
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
     Index("ix_document_cache_created_at", "created_at"),
+)
+
+# --- stored wire documents (migration 0011) -----------------------------------------------
+
+# Each invoice's wire document as one face renders it, kept for the invoice's `version` it
+# was rendered from (see invoicery.store.invoice_documents); at most one row per face.
+invoice_documents = Table(
+    "invoice_documents",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, primary_key=True),
+    Column("face", String(32), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
 )
 
 # --- events (migration 0006) -------------------------------------------------------------

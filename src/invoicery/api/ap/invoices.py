@@ -6,25 +6,47 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.requests import Request
 from starlette.responses import Response
 
 from invoicery.api.ap import query as q
-from invoicery.api.ap.render import invoice_document, page_document
+from invoicery.api.ap.hot import HotRoute, hot, hot_principal
+from invoicery.api.ap.render import (
+    STORED_INVOICE_DOCUMENT,
+    invoice_document,
+    served_page_body,
+)
 from invoicery.api.ap.schemas import (
     CreateInvoiceInput,
     Invoice,
     PaginatedResponseInvoice,
     error_responses,
 )
-from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of
+from invoicery.api.json import JsonResponse, json_bytes_response
+from invoicery.auth.scopes import Scope
+from invoicery.auth.tokens import Principal
 from invoicery.domain.status import ApStatus
 from invoicery.service import invoices
-from invoicery.service.invoices import CursorQuery, NewInvoice, NewLine
-from invoicery.web.deps import DatabaseDep, InvoicesRead, InvoicesWrite
+from invoicery.service.invoices import CursorQuery, NewInvoice, NewLine, served
+from invoicery.store.database import Database
+from invoicery.web.deps import DatabaseDep, InvoicesRead, InvoicesWrite, get_db
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/invoices", tags=["Invoices"], route_class=DecimalJsonRoute)
+router = APIRouter(prefix="/invoices", tags=["Invoices"], route_class=HotRoute)
+
+
+async def _list_fast(request: Request) -> Response | None:
+    """`list_invoices` for plain parameters (see `api.ap.hot`); None for any other."""
+    params = request.query_params
+    limit = q.plain_limit(params.get("limit"))
+    status_text = params.get("status")
+    status = None if status_text is None else _STATUSES.get(status_text)
+    if limit is None or (status_text is not None and status is None):
+        return None
+    principal = await hot_principal(request, Scope.INVOICES_READ)
+    texts = {name: params.get(name) for name in _LIST_TEXTS}
+    return await _list(principal, await get_db(request), limit, status, **texts)
 
 
 @router.get(
@@ -35,6 +57,7 @@ router = APIRouter(prefix="/invoices", tags=["Invoices"], route_class=DecimalJso
     response_model=PaginatedResponseInvoice,
     responses=error_responses(400),
 )
+@hot(_list_fast)
 async def list_invoices(
     principal: InvoicesRead,
     db: DatabaseDep,
@@ -54,6 +77,51 @@ async def list_invoices(
     status: Annotated[ApStatus | None, Query(description="Filter by invoice status")] = None,
 ) -> Response:
     """List the caller's invoices, newest first, with cursor pagination."""
+    return await _list(
+        principal,
+        db,
+        limit,
+        status,
+        after=after,
+        before=before,
+        created_at_start=created_at_start,
+        created_at_end=created_at_end,
+        due_date_start=due_date_start,
+        due_date_end=due_date_end,
+        customer_id=customer_id,
+        invoice_number=invoice_number,
+    )
+
+
+_STATUSES = {status.value: status for status in ApStatus}
+_LIST_TEXTS = (
+    "after",
+    "before",
+    "created_at_start",
+    "created_at_end",
+    "due_date_start",
+    "due_date_end",
+    "customer_id",
+    "invoice_number",
+)
+
+
+async def _list(
+    principal: Principal,
+    db: Database,
+    limit: int,
+    status: ApStatus | None,
+    *,
+    after: str | None,
+    before: str | None,
+    created_at_start: str | None,
+    created_at_end: str | None,
+    due_date_start: str | None,
+    due_date_end: str | None,
+    customer_id: str | None,
+    invoice_number: str | None,
+) -> Response:
+    """The page `list_invoices` answers, for its parameters as FastAPI reads them."""
     errors: dict[str, str] = {}
     page = q.page_request(limit, after, before, errors)
     query = CursorQuery(
@@ -66,9 +134,10 @@ async def list_invoices(
         due_to=q.parse_day("due_date_end", due_date_end, errors),
     )
     q.raise_if(errors)
-    found = await invoices.list_page(db, principal=principal, query=query, page=page)
-    lines = sum(len(view.line_items) for view in found.items)
-    return await json_response_of(lambda: page_document(found, invoice_document), lines=lines)
+    found = await served.list_documents(
+        db, principal=principal, query=query, page=page, face=STORED_INVOICE_DOCUMENT
+    )
+    return json_bytes_response(served_page_body(found))
 
 
 @router.post(
@@ -99,6 +168,12 @@ async def create_invoice(
     return JsonResponse(invoice_document(view.summary()), status_code=201)
 
 
+async def _get_fast(request: Request) -> Response:
+    """`get_invoice` without FastAPI's per-request work (see `api.ap.hot`)."""
+    principal = await hot_principal(request, Scope.INVOICES_READ)
+    return await _get(principal, await get_db(request), request.path_params["id"])
+
+
 @router.get(
     "/{id}",
     operation_id="getInvoice",
@@ -107,10 +182,17 @@ async def create_invoice(
     response_model=Invoice,
     responses=error_responses(404),
 )
+@hot(_get_fast)
 async def get_invoice(principal: InvoicesRead, db: DatabaseDep, id: str) -> Response:
     """One invoice of the caller's account."""
-    summary = await invoices.get_summary(db, principal=principal, invoice_id=id)
-    return JsonResponse(invoice_document(summary))
+    return await _get(principal, db, id)
+
+
+async def _get(principal: Principal, db: Database, invoice_id: str) -> Response:
+    body = await served.get_document(
+        db, principal=principal, invoice_id=invoice_id, face=STORED_INVOICE_DOCUMENT
+    )
+    return json_bytes_response(body)
 
 
 @router.delete(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 
@@ -20,6 +21,7 @@ __all__ = [
     "page_request",
     "parse_day",
     "parse_instant",
+    "plain_limit",
     "raise_if",
 ]
 
@@ -65,6 +67,20 @@ def page_request(
             except InvalidCursor:
                 errors[name] = "not a valid cursor"
     return PageRequest(limit=limit, **cursors)  # type: ignore[arg-type]
+
+
+_PLAIN_LIMIT = re.compile(r"[1-9][0-9]{0,2}")
+
+
+def plain_limit(text: str | None) -> int | None:
+    """The page size of a `limit` text that is plainly valid (absent: the default 100);
+    None for any other text, which is left to FastAPI's validation."""
+    if text is None:
+        return 100
+    if _PLAIN_LIMIT.fullmatch(text) is None:
+        return None
+    limit = int(text)
+    return limit if limit <= 500 else None
 
 
 def _parse_timestamp(text: str) -> datetime | None:

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from uuid import UUID
+
+import orjson
 
 from invoicery.api.ap.cursor import encode_cursor
 from invoicery.api.json import amount_number, timestamp_text
 from invoicery.domain import ids
 from invoicery.domain.customer import Customer
+from invoicery.domain.status import ApStatus
 from invoicery.payments.transaction import Transaction, TransactionStatus
 from invoicery.service.invoices import InvoiceSummary
+from invoicery.service.invoices.served import ServedDocument
 
-__all__ = ["customer_document", "invoice_document", "page_document", "payment_document"]
+__all__ = [
+    "STORED_INVOICE_DOCUMENT",
+    "customer_document",
+    "invoice_document",
+    "page_document",
+    "payment_document",
+    "served_page_body",
+]
 
 
 def invoice_document(summary: InvoiceSummary) -> dict[str, Any]:
@@ -44,6 +55,32 @@ def invoice_document(summary: InvoiceSummary) -> dict[str, Any]:
     if summary.last_notification_at is not None:
         document["last_notification_at"] = timestamp_text(summary.last_notification_at)
     return document
+
+
+class _StoredInvoiceDocument:
+    """The AP `Invoice` object as stored (`service.invoices.served`): its status left
+    empty, and spliced in when served."""
+
+    name = "ap.1"  # a change to `invoice_document` needs a new revision here
+    _EMPTY = b'"status":""'
+    _FILLED: ClassVar[dict[ApStatus, bytes]] = {
+        status: b'"status":"%s"' % status.value.encode() for status in ApStatus
+    }
+
+    def render(self, summary: InvoiceSummary) -> bytes:
+        """The document to store: `invoice_document` with an empty status."""
+        return orjson.dumps({**invoice_document(summary), "status": ""})
+
+    def serve(self, stored: bytes, status: ApStatus) -> bytes:
+        """The stored document with `status` in it.
+
+        The first `"status":""` is the status member: the members before it are id
+        texts and the invoice number, in whose JSON text a quote is always escaped.
+        """
+        return stored.replace(self._EMPTY, self._FILLED[status], 1)
+
+
+STORED_INVOICE_DOCUMENT = _StoredInvoiceDocument()
 
 
 _PAYMENT_STATUS = {
@@ -113,7 +150,7 @@ class _Page(Protocol[T_co]):
     def has_previous(self) -> bool: ...
 
 
-def page_document(page: _Page[T], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+def page_document(page: _Page[T], render: Callable[[T], object]) -> dict[str, Any]:
     """The AP paginated envelope; cursors are empty strings on an empty page."""
     items = page.items
     return {
@@ -123,3 +160,8 @@ def page_document(page: _Page[T], render: Callable[[T], dict[str, Any]]) -> dict
         "has_next_page": page.has_next,
         "has_previous_page": page.has_previous,
     }
+
+
+def served_page_body(page: _Page[ServedDocument]) -> bytes:
+    """The AP paginated envelope of served documents, as JSON bytes."""
+    return orjson.dumps(page_document(page, lambda item: orjson.Fragment(item.body)))

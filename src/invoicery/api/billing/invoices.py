@@ -9,6 +9,7 @@ from pydantic import StringConstraints
 from starlette.responses import Response
 
 from invoicery.api.billing import documents
+from invoicery.api.billing.listed import listed_invoice_document
 from invoicery.api.billing.params import Page, PerPage, errors
 from invoicery.api.billing.render import invoice_document, page_document
 from invoicery.api.billing.schemas import InvoiceCreateRequest, InvoicePatchRequest, LineItemInput
@@ -111,8 +112,10 @@ async def list_invoices(
         lifecycles=_lifecycles(status, statuses),
     )
     found = await invoices.list_numbered(db, principal=principal, query=query)
-    lines = sum(len(view.invoice.line_items) for view in found.items)
-    return await json_response_of(lambda: page_document(found, invoice_document), lines=lines)
+    lines = sum(len(item.row["line_items"]) for item in found.items)
+    return await json_response_of(
+        lambda: page_document(found, listed_invoice_document), lines=lines
+    )
 
 
 @router.post(

@@ -4,8 +4,10 @@
 - `lines`: requested lines (`NewLine`) checked into invoice lines.
 - `pricing`: amounts from lines, taxes, coupons and credit; numbering at finalization.
 - `lifecycle`: the writes (drafts, finalization, void, uncollectible, archive).
-- `reads`: one invoice by id, lists by cursor (AP) or by number (billing v1).
+- `reads`: one invoice by id, lists by number (billing v1), AP list filters.
+- `served`: AP reads served from stored documents, by id and by cursor.
 - `views`: what the faces render from (`InvoiceView`, `InvoiceSummary`).
+- `listed`: billing-v1 list items kept as their rows (`ListedInvoice`), a read model.
 """
 
 from invoicery.service.invoices.compose import (
@@ -34,9 +36,7 @@ from invoicery.service.invoices.reads import (
     CursorQuery,
     NumberedQuery,
     get,
-    get_summary,
     list_numbered,
-    list_page,
     parse_id,
 )
 from invoicery.service.invoices.views import InvoiceSummary, InvoiceView, SummaryLine
@@ -60,9 +60,7 @@ __all__ = [
     "create_finalized",
     "finalize",
     "get",
-    "get_summary",
     "list_numbered",
-    "list_page",
     "mark_uncollectible",
     "parse_id",
     "restore",

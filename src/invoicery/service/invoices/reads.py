@@ -1,4 +1,6 @@
-"""Invoice reads: one invoice by id, and lists by cursor (AP) or by number (billing v1).
+"""Invoice reads: one invoice by id, lists by number (billing v1), AP list filters.
+
+The AP face's reads are served from stored documents (`served`).
 
 Every invoice of the account is visible on billing v1 (AP-created ones are Finalized
 OneOff invoices), except that invoices archived on the AP face are left out of its
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -20,30 +23,24 @@ from invoicery.domain.account import today_in
 from invoicery.domain.errors import NotFound
 from invoicery.domain.status import ApStatus, Lifecycle, ap_status
 from invoicery.payments.transaction import Transaction
-from invoicery.runtime import HEAVY_JSON_CHARS, off_the_loop
 from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
 from invoicery.service.customers import customer_uuid, find_customer
+from invoicery.service.invoices.listed import ListedInvoice, listed_in
 from invoicery.service.invoices.views import (
-    InvoiceSummary,
     InvoiceView,
-    summary_of,
-    summary_of_row,
 )
-from invoicery.service.paging import CursorPage, NumberedPage
+from invoicery.service.paging import NumberedPage
 from invoicery.store import invoice_listing, invoices, transactions
 from invoicery.store.database import Database
 from invoicery.store.invoice_listing import InvoiceFilters
 from invoicery.store.invoices import StoredInvoice
-from invoicery.store.pagination import PageRequest
-from invoicery.store.types import decode_json_text
 
 __all__ = [
     "CursorQuery",
     "NumberedQuery",
+    "filters_of",
     "get",
-    "get_summary",
     "list_numbered",
-    "list_page",
     "parse_id",
     "today_of",
     "views_in",
@@ -128,29 +125,14 @@ async def get(db: Database, *, principal: Principal, invoice_id: str) -> Invoice
     return view
 
 
-async def get_summary(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceSummary:
-    """The caller's invoice as an AP list shows it, in one read; `NotFound` for a draft."""
-    now = utc_now()
-    found = await invoices.find(
-        db, account_id=principal.account_id, invoice_id=parse_id(invoice_id), now=now
-    )
-    status = None if found is None else ap_status(found.invoice.state, today_of(principal, now))
-    if found is None or status is None:
-        raise NotFound("invoice not found")
-    return summary_of(found.invoice, status)
-
-
-async def list_page(
-    db: Database, *, principal: Principal, query: CursorQuery, page: PageRequest
-) -> CursorPage[InvoiceSummary]:
-    """One page of the caller's invoices matching `query`, newest first."""
-    today = today_of(principal, utc_now())
+def filters_of(principal: Principal, query: CursorQuery, today: date) -> InvoiceFilters | None:
+    """The store's filters for an AP list `query` on `today`; None if it matches nothing."""
     customer_id = None
     if query.customer_id is not None:
         customer_id = customer_uuid(query.customer_id)
         if customer_id is None:
-            return CursorPage()
-    filters = InvoiceFilters(
+            return None
+    return InvoiceFilters(
         today=today,
         status=query.status,
         customer_id=customer_id,
@@ -160,48 +142,48 @@ async def list_page(
         due_from=query.due_from,
         due_to=query.due_to,
     )
-    async with db.read() as conn:
-        found = await invoice_listing.cursor_page(
-            conn, account_id=principal.account_id, filters=filters, page=page
-        )
-    size = sum(len(row["line_items"]) for row in found.rows)
-    summaries = await off_the_loop(
-        lambda: [
-            summary_of_row(decode_json_text(row, ("line_items",)), today) for row in found.rows
-        ],
-        heavy=size > HEAVY_JSON_CHARS,
-    )
-    return CursorPage(
-        items=[summary for summary in summaries if summary is not None],
-        has_next=found.has_next,
-        has_previous=found.has_previous,
-    )
 
 
 async def list_numbered(
     db: Database, *, principal: Principal, query: NumberedQuery
-) -> NumberedPage[InvoiceView]:
-    """One numbered page of the caller's listed invoices, newest first, with exact counts."""
-    empty: NumberedPage[InvoiceView] = NumberedPage([], query.page, query.per_page, 0)
-    if query.subscription_id is not None:
-        return empty  # Invoicery has no subscriptions: no invoice belongs to one
+) -> NumberedPage[ListedInvoice]:
+    """One numbered page of the caller's listed invoices, newest first, with exact counts.
+
+    The count and the page are one statement, which sees one snapshot: a page of the
+    whole account is read without a transaction (saving its round trips), unless it
+    shows an invoice with a payment link. That page, and a customer's, are read in a
+    snapshot, so that the invoices agree with their transactions and their customer.
+    """
+    if query.subscription_id is not None:  # Invoicery has no subscriptions
+        return NumberedPage([], query.page, query.per_page, 0)
     now = utc_now()
+    if query.customer is None:
+        async with db.read() as conn:
+            total, rows = await _numbered_rows(conn, principal, query)
+        if all(row["payment_token"] is None for row in rows):
+            listed = [ListedInvoice(row, (), now) for row in rows]
+            return NumberedPage(listed, query.page, query.per_page, total)
     async with db.snapshot() as conn:
-        customer_id = None
-        if query.customer is not None:
-            customer = await find_customer(conn, principal, query.customer)
-            if customer is None:
-                return empty
-            customer_id = customer.id
-        lifecycles = None if query.lifecycles is None else sorted(query.lifecycles)
-        total, rows = await invoice_listing.numbered_page(
-            conn,
-            account_id=principal.account_id,
-            customer_id=customer_id,
-            lifecycles=lifecycles,
-            offset=query.page * query.per_page,
-            limit=query.per_page,
-            now=now,
-        )
-        views = await views_in(conn, principal, rows, now)
-    return NumberedPage(views, query.page, query.per_page, total)
+        total, rows = await _numbered_rows(conn, principal, query)
+        listed = await listed_in(conn, principal.account_id, rows, now)
+    return NumberedPage(listed, query.page, query.per_page, total)
+
+
+async def _numbered_rows(
+    conn: AsyncConnection, principal: Principal, query: NumberedQuery
+) -> tuple[int, list[dict[str, Any]]]:
+    """The list's total and the page's rows; none for a customer the caller does not have."""
+    customer_id = None
+    if query.customer is not None:
+        customer = await find_customer(conn, principal, query.customer)
+        if customer is None:
+            return 0, []
+        customer_id = customer.id
+    return await invoice_listing.numbered_rows(
+        conn,
+        account_id=principal.account_id,
+        customer_id=customer_id,
+        lifecycles=None if query.lifecycles is None else sorted(query.lifecycles),
+        offset=query.page * query.per_page,
+        limit=query.per_page,
+    )
