@@ -182,13 +182,23 @@ class Database:
     async def driver_write(self) -> AsyncIterator[asyncpg.Connection | None]:
         """Like `write()`, on the pooled connection's bare asyncpg driver; None where unfit.
 
-        On PostgreSQL outside `shared_write()`: a transaction (READ COMMITTED) run with
-        asyncpg's own prepared statements, without SQLAlchemy's per-statement cost
-        (`store.numbering` on the invoice-creation path). On SQLite, or joining a shared
-        transaction, it yields None: the caller uses `write()`.
+        On PostgreSQL: a transaction (READ COMMITTED) run with asyncpg's own prepared
+        statements, without SQLAlchemy's per-statement cost (`store.numbering` on the
+        invoice-creation path); within `shared_write()`, a SAVEPOINT of the shared
+        transaction on its connection, as `write()` takes one. On SQLite it yields None:
+        the caller uses `write()`.
         """
-        if self.is_sqlite or self.in_shared_write():
+        if self.is_sqlite:
             yield None
+            return
+        shared = _SHARED.get()
+        if shared is not None and shared.db is self:
+            conn = await shared.connection()
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert isinstance(driver, asyncpg.Connection)
+            with _unavailable_on_outage():
+                async with driver.transaction():
+                    yield driver
             return
         with _unavailable_on_outage():
             async with self.engine.connect() as conn:

@@ -9,8 +9,8 @@ SQLite, two. Either way it runs after the customer's row lock was taken, in a st
 of its own, so its snapshot sees every credit entry committed before.
 
 `numbered_write` is the transaction of `POST /invoices` (lock, take, insert) as three
-statements. On PostgreSQL, outside a shared transaction, they are the same SQLAlchemy
-statements as elsewhere, compiled once and run on the bare asyncpg connection with the
+statements. On PostgreSQL (in a shared transaction too, as its savepoint) they are the
+same SQLAlchemy statements as elsewhere, compiled once and run on the bare asyncpg connection with the
 dialect's own parameter processing: SQLAlchemy's per-statement cost was most of the
 CPU of a create (py-spy).
 """
@@ -106,7 +106,7 @@ class NumberedWrite(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _SqlWrite:
-    """On SQLAlchemy's connection (SQLite, or a shared transaction's savepoint)."""
+    """On SQLAlchemy's connection (SQLite)."""
 
     conn: AsyncConnection
 

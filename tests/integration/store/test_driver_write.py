@@ -52,13 +52,31 @@ async def test_it_commits_a_block_that_succeeds_and_undoes_one_that_fails(
         await db.dispose()
 
 
-async def test_there_is_none_on_sqlite_or_inside_a_shared_transaction(db: Database) -> None:
-    if db.is_sqlite:
-        async with db.driver_write() as driver:
-            assert driver is None
-        return
-    async with db.shared_write(), db.driver_write() as driver:
+async def test_there_is_none_on_sqlite(db: Database) -> None:
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL has a driver")
+    async with db.driver_write() as driver:
         assert driver is None
+
+
+async def test_inside_a_shared_transaction_it_is_a_savepoint_of_it(postgresql_url: str) -> None:
+    db = Database(postgresql_url, pool_size=2)
+    kept, undone, uncommitted = (f"{name}-{uuid.uuid4().hex}" for name in ("kept", "undone", "no"))
+    try:
+        async with db.shared_write() as shared:
+            async with db.driver_write() as driver:
+                await _put(driver, kept)
+            with pytest.raises(RuntimeError):
+                await _put_then_fail(db, undone)
+            await shared.commit()
+        async with db.shared_write():
+            async with db.driver_write() as driver:
+                await _put(driver, uncommitted)
+        assert await _exists(db, kept)
+        assert not await _exists(db, undone)
+        assert not await _exists(db, uncommitted)  # the shared transaction rolled back
+    finally:
+        await db.dispose()
 
 
 async def test_a_session_ended_mid_statement_is_unavailable_and_replaced(

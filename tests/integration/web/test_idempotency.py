@@ -18,7 +18,7 @@ from invoicery.domain import ids
 from invoicery.domain.errors import Unavailable
 from invoicery.service._time import utc_now
 from invoicery.service.idempotency import prune
-from invoicery.store import invoices as store_invoices
+from invoicery.service import invoices as invoice_service
 from invoicery.store.database import Database
 from invoicery.store.tables import idempotency_keys, invoices
 from tests.support.builders import customer_body, invoice_body
@@ -370,13 +370,13 @@ async def test_a_request_that_failed_after_writing_is_undone_and_not_kept(
     customer = await tenant.customer()
     body = invoice_body(customer["id"])
     headers = {**await tenant.headers(), **keyed()}
-    real_insert = store_invoices.insert
+    real_create = invoice_service.create_finalized
 
-    async def insert_then_fail(*args: Any, **kwargs: Any) -> None:
-        await real_insert(*args, **kwargs)
+    async def create_then_fail(*args: Any, **kwargs: Any) -> None:
+        await real_create(*args, **kwargs)
         raise failure
 
-    monkeypatch.setattr(store_invoices, "insert", insert_then_fail)
+    monkeypatch.setattr(invoice_service, "create_finalized", create_then_fail)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         failed = await client.post("/invoices", json=body, headers=headers)
@@ -384,7 +384,7 @@ async def test_a_request_that_failed_after_writing_is_undone_and_not_kept(
     assert await invoice_count(db, customer["id"]) == 0
     assert await stored_keys(db, tenant) == []
 
-    monkeypatch.setattr(store_invoices, "insert", real_insert)
+    monkeypatch.setattr(invoice_service, "create_finalized", real_create)
     retry = await tenant.http.post("/invoices", json=body, headers=headers)
     assert retry.status_code == 201, retry.text
     assert REPLAYED not in retry.headers
