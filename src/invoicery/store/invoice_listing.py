@@ -6,14 +6,13 @@ columns an AP list shows (`VIEW_COLUMNS`).
 Billing-v1 counts come from `account_invoice_counts` / `customer_invoice_counts`, which
 database triggers keep equal to the live (not archived) invoices per lifecycle. The account's
 counts are kept per id bucket (ids sharing their first 5 hex digits, about 3 days of
-UUIDv7 ids), so `_locate` answers both the exact `total_items` and the bucket that holds
-a page's first row with one query over a few hundred small rows (a running sum in SQL).
-The page is then an index-only scan of `ix_invoices_account_listed` that starts at
-that bucket's upper bound, newest first, skipping at most one bucket's rows instead of
-every newer invoice, joined to its rows and customers by key. Customer lists count per
-customer and use OFFSET on the customer index. Call `numbered_page` on a connection
-that sees one snapshot (REPEATABLE READ on PostgreSQL; a SQLite read transaction is
-one), so that the count and the page agree.
+UUIDv7 ids), so a running sum in SQL over a few hundred small rows answers both the exact
+`total_items` and the bucket that holds a page's first row. The page is then an
+index-only scan of `ix_invoices_account_listed` that starts at that bucket's greatest
+id, newest first, skipping at most one bucket's rows instead of every newer invoice,
+joined to its rows and customers by key. Customer lists count per customer and use
+OFFSET on the customer index. Count and page are one statement (`_page_with_total`),
+so they always agree.
 """
 
 from __future__ import annotations
@@ -51,7 +50,7 @@ from invoicery.store.keyset import KeysetStatements
 from invoicery.store.pagination import PageRequest, RowPage
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import account_invoice_counts, customer_invoice_counts, invoices
-from invoicery.store.types import decode_json_text, json_as_text
+from invoicery.store.types import json_as_text
 
 __all__ = [
     "VIEW_COLUMNS",
@@ -65,7 +64,6 @@ __all__ = [
 
 _t = invoices.c
 _BUCKET_DIGITS = 5  # the triggers of migration 0003 bucket ids by this many hex digits
-_BUCKET_SHIFT = 128 - 4 * _BUCKET_DIGITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,18 +224,6 @@ async def find_view(
     return await db.first_row(_view_by_id(face), params)
 
 
-@dataclass(frozen=True, slots=True)
-class _Listing:
-    """A list's size, and where its newest-first scan for a page starts.
-
-    The scan reads ids below `below` (from the newest if None), skipping `skip` of them.
-    """
-
-    total: int
-    below: UUID | None = None
-    skip: int = 0
-
-
 def _lifecycles(values: Sequence[Lifecycle] | None) -> list[str] | None:
     return None if values is None else sorted({value.value for value in values})
 
@@ -250,100 +236,6 @@ def _bucket_count(lifecycles: Sequence[Lifecycle] | None) -> ColumnElement[int]:
     for column in columns[1:]:
         total = total + column
     return total
-
-
-def _following(bucket: str) -> UUID | None:
-    """The smallest id after every id of `bucket`; None after the last bucket."""
-    following = int(bucket, 16) + 1
-    if following >> (4 * _BUCKET_DIGITS):
-        return None
-    return UUID(int=following << _BUCKET_SHIFT)
-
-
-async def _locate(
-    conn: AsyncConnection,
-    *,
-    account_id: UUID,
-    customer_id: UUID | None,
-    lifecycles: Sequence[Lifecycle] | None,
-    offset: int,
-) -> _Listing:
-    """How many live invoices of the account (or one customer) have one of `lifecycles`,
-    and where the newest-first scan for the row at `offset` starts."""
-    if customer_id is not None:
-        counts = customer_invoice_counts.c
-        query = select(func.coalesce(func.sum(counts.n), 0)).where(
-            counts.account_id == account_id, counts.customer_id == customer_id
-        )
-        if (wanted := _lifecycles(lifecycles)) is not None:
-            query = query.where(counts.lifecycle.in_(wanted))
-        return _Listing(int((await conn.execute(query)).scalar_one()), skip=offset)
-    buckets = account_invoice_counts.c
-    n = _bucket_count(lifecycles)
-    per_bucket = (
-        select(buckets.bucket, n.label("n")).where(buckets.account_id == account_id).subquery()
-    )
-    running = select(
-        per_bucket.c.bucket,
-        per_bucket.c.n,
-        func.sum(per_bucket.c.n).over(order_by=per_bucket.c.bucket.desc()).label("upto"),
-        func.sum(per_bucket.c.n).over().label("total"),
-    ).subquery()
-    query = (
-        select(running.c.total, running.c.bucket, running.c.upto - running.c.n)
-        .where(running.c.upto > offset)
-        .order_by(running.c.bucket.desc())
-        .limit(1)
-    )
-    found = (await conn.execute(query)).first()
-    if found is None:  # the page is past the end: only the total is needed
-        total = select(func.coalesce(func.sum(n), 0)).where(buckets.account_id == account_id)
-        return _Listing(int((await conn.execute(total)).scalar_one()), skip=offset)
-    total, bucket, before = found
-    return _Listing(int(total), _following(bucket), offset - int(before))
-
-
-async def numbered_page(
-    conn: AsyncConnection,
-    *,
-    account_id: UUID,
-    customer_id: UUID | None,
-    lifecycles: Sequence[Lifecycle] | None,
-    offset: int,
-    limit: int,
-    now: datetime,
-) -> tuple[int, list[StoredInvoice]]:
-    """How many live invoices of the account (or one customer) have one of `lifecycles`,
-    and those `offset`…`offset + limit` of them, newest first.
-
-    Invoices not yet finalized show their customer's current details as of `now`.
-    """
-    listing = await _locate(
-        conn,
-        account_id=account_id,
-        customer_id=customer_id,
-        lifecycles=lifecycles,
-        offset=offset,
-    )
-    if offset >= listing.total:
-        return listing.total, []
-    conditions: list[ColumnElement[bool]] = [_t.account_id == account_id, _t.archived_at.is_(None)]
-    if customer_id is not None:
-        conditions.append(_t.customer_id == customer_id)
-    if listing.below is not None:
-        conditions.append(_t.id < listing.below)
-    wanted = _lifecycles(lifecycles)
-    if wanted is not None:
-        conditions.append(_t.lifecycle.in_(wanted))
-    ids = select(_t.id).where(*conditions).order_by(_t.id.desc()).offset(listing.skip).limit(limit)
-    query = with_customer(ids, json_as_text=True).order_by(_t.id.desc())
-    rows = (await conn.execute(query)).mappings().all()
-    size = sum(len(row[name] or "") for row in rows for name in JSON_NAMES)
-    found = await off_the_loop(
-        lambda: [to_stored(decode_json_text(row, JSON_NAMES), now) for row in rows],
-        heavy=size > HEAVY_JSON_CHARS,
-    )
-    return listing.total, found
 
 
 def _sorted(lifecycles: Sequence[Lifecycle] | None) -> tuple[Lifecycle, ...] | None:
@@ -361,7 +253,7 @@ _BUCKET_REST = {
 
 @lru_cache(maxsize=32)
 def _account_totals(lifecycles: tuple[Lifecycle, ...] | None) -> tuple[Select[Any], Select[Any]]:
-    """`_locate` for a whole account as statements built once per `lifecycles`.
+    """Where a whole account's page starts, as statements built once per `lifecycles`.
 
     The first is the bucket holding the row at `:offset` (`total`, `bucket`, and
     `before`, the rows of newer buckets); the second, the total alone.
@@ -394,7 +286,7 @@ def _account_totals(lifecycles: tuple[Lifecycle, ...] | None) -> tuple[Select[An
 
 @lru_cache(maxsize=32)
 def _customer_total(lifecycles: tuple[Lifecycle, ...] | None) -> Select[Any]:
-    """`_locate`'s count of one customer's invoices, built once per `lifecycles`."""
+    """The count of one customer's invoices, built once per `lifecycles`."""
     counts = customer_invoice_counts.c
     query = select(func.coalesce(func.sum(counts.n), 0)).where(
         counts.account_id == bindparam("account_id", type_=counts.account_id.type),
@@ -419,7 +311,9 @@ _UNLISTED = frozenset(
 
 
 @lru_cache(maxsize=64)
-def _page_with_total(by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None) -> Select[Any]:
+def _page_with_total(
+    by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None, listed_only: bool
+) -> Select[Any]:
     """A numbered page and its list's total (`total_items` of each row) in one statement.
 
     The statement sees one snapshot, so the count and the page agree. For a whole
@@ -455,8 +349,36 @@ def _page_with_total(by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None
         .limit(bindparam("limit", type_=Integer))
     )
     rows = with_customer(ids, json_as_text=True)
-    columns = [column for column in rows.selected_columns if column.key not in _UNLISTED]
+    unread = _UNLISTED if listed_only else frozenset()
+    columns = [column for column in rows.selected_columns if column.key not in unread]
     return rows.with_only_columns(*columns, total.label("total_items")).order_by(_t.id.desc())
+
+
+async def numbered_page(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    customer_id: UUID | None,
+    lifecycles: Sequence[Lifecycle] | None,
+    offset: int,
+    limit: int,
+    now: datetime,
+) -> tuple[int, list[StoredInvoice]]:
+    """How many live invoices of the account (or one customer) have one of `lifecycles`,
+    and those `offset`…`offset + limit` of them, newest first, as stored invoices.
+
+    Invoices not yet finalized show their customer's current details as of `now`.
+    """
+    total, rows = await _numbered(
+        conn,
+        account_id=account_id,
+        customer_id=customer_id,
+        lifecycles=lifecycles,
+        offset=offset,
+        limit=limit,
+        listed_only=False,
+    )
+    return total, [to_stored(row, now) for row in rows]
 
 
 async def numbered_rows(
@@ -470,9 +392,34 @@ async def numbered_rows(
 ) -> tuple[int, list[dict[str, Any]]]:
     """`numbered_page` as `with_customer` rows with their JSON decoded, not as invoices.
 
-    For the billing-v1 read model, which renders a listed invoice from its row. The
-    count and the page are one statement built once per kind of list (filters): building
-    and running `numbered_page`'s two statements cost more than rendering the page.
+    For the billing-v1 read model, which renders a listed invoice from its row: only
+    the columns it prints are read.
+    """
+    return await _numbered(
+        conn,
+        account_id=account_id,
+        customer_id=customer_id,
+        lifecycles=lifecycles,
+        offset=offset,
+        limit=limit,
+        listed_only=True,
+    )
+
+
+async def _numbered(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    customer_id: UUID | None,
+    lifecycles: Sequence[Lifecycle] | None,
+    offset: int,
+    limit: int,
+    listed_only: bool,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The list's total and the page's rows, JSON decoded.
+
+    The count and the page are one statement built once per kind of list (filters):
+    building and running them as two statements cost more than rendering the page.
     Only a page past the end needs a second statement, for the total.
     """
     wanted = _sorted(lifecycles)
@@ -483,7 +430,8 @@ async def numbered_rows(
         "limit": limit,
         "bucket_rest": _BUCKET_REST[conn.dialect.name],
     }
-    result = await conn.execute(_page_with_total(customer_id is not None, wanted), params)
+    statement = _page_with_total(customer_id is not None, wanted, listed_only)
+    result = await conn.execute(statement, params)
     names = list(result.keys())
     rows = [dict(zip(names, row, strict=True)) for row in result.all()]  # RowMapping is slower
     if not rows:
