@@ -92,7 +92,12 @@ async def test_a_revocation_is_seen_by_every_running_server(
     await client_service.revoke(db, client_id=tenant.client.client_id)  # as the CLI does
 
     if not db.is_sqlite:
-        await _until(lambda: [_cache(app).generation for app in (first, second)] != before)
+        apps = (first, second)
+        await _until(
+            lambda: all(
+                _cache(app).generation != was for app, was in zip(apps, before, strict=True)
+            )
+        )
     for http in (one, two):
         assert (await http.get("/invoices", headers=headers)).status_code == 401
 
