@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from invoicery.api.ap import query as q
-from invoicery.api.ap.hot import HotRoute, hot, hot_principal
 from invoicery.api.ap.render import (
     STORED_INVOICE_DOCUMENT,
     invoice_document,
@@ -22,6 +21,7 @@ from invoicery.api.ap.schemas import (
     PaginatedResponseInvoice,
     error_responses,
 )
+from invoicery.api.hot import HotRoute, hot, hot_principal
 from invoicery.api.json import JsonResponse, json_bytes_response
 from invoicery.auth.scopes import Scope
 from invoicery.auth.tokens import Principal
@@ -37,7 +37,7 @@ router = APIRouter(prefix="/invoices", tags=["Invoices"], route_class=HotRoute)
 
 
 async def _list_fast(request: Request) -> Response | None:
-    """`list_invoices` for plain parameters (see `api.ap.hot`); None for any other."""
+    """`list_invoices` for plain parameters (see `api.hot`); None for any other."""
     params = request.query_params
     limit = q.plain_limit(params.get("limit"))
     status_text = params.get("status")
@@ -169,7 +169,7 @@ async def create_invoice(
 
 
 async def _get_fast(request: Request) -> Response:
-    """`get_invoice` without FastAPI's per-request work (see `api.ap.hot`)."""
+    """`get_invoice` without FastAPI's per-request work (see `api.hot`)."""
     principal = await hot_principal(request, Scope.INVOICES_READ)
     return await _get(principal, await get_db(request), request.path_params["id"])
 
