@@ -153,10 +153,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         face_description="The billing v1 API (seed 003): page-numbered lists, rich invoices.",
         face=BILLING_FACE,
     )
+    served = (*AP_FACE, *BILLING_FACE, pages.router, portal_pages.router, health.router)
+    # The PDF download first: FastAPI matches a path against every route of each included
+    # router in turn, and behind the AP face (none of whose routes can match under
+    # /api/v1) that cost a fifth of a cached download's CPU.
+    first = billing_download.router
     include_routers(
-        app,
-        (*AP_FACE, *BILLING_FACE, pages.router, portal_pages.router, health.router),
-        public=PUBLIC_ROUTERS,
+        app, (first, *(router for router in served if router is not first)), public=PUBLIC_ROUTERS
     )
     # Added last, so outermost: it times, ids and logs everything inside it.
     app.add_middleware(ObserveMiddleware, db=db, metrics=settings.metrics)

@@ -8,13 +8,18 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from invoicery.api.billing.params import errors
-from invoicery.api.downloads import DocumentsDep, pdf_response
+from invoicery.api.downloads import DocumentsDep, get_documents, pdf_response
+from invoicery.api.hot import HotRoute, hot, hot_principal
+from invoicery.auth.scopes import Scope
+from invoicery.auth.tokens import Principal
 from invoicery.service import documents
-from invoicery.web.deps import DatabaseDep, InvoicesRead
+from invoicery.service.documents import Documents
+from invoicery.store.database import Database
+from invoicery.web.deps import DatabaseDep, InvoicesRead, get_db
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/invoices", tags=["Invoices"])
+router = APIRouter(prefix="/api/v1/invoices", tags=["Invoices"], route_class=HotRoute)
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -26,6 +31,13 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 _RESPONSES[404] = {**_RESPONSES[404], "description": "Invoice not found or PDF not available"}
 
 
+async def _download_fast(request: Request) -> Response:
+    """`download_invoice_pdf` without FastAPI's per-request work (see `api.hot`)."""
+    principal = await hot_principal(request, Scope.INVOICES_READ)
+    db, docs = await get_db(request), await get_documents(request)
+    return await _download(request, principal, db, docs, request.path_params["invoice_id"])
+
+
 @router.get(
     "/{invoice_id}/download",
     operation_id="download_invoice_pdf",
@@ -34,6 +46,7 @@ _RESPONSES[404] = {**_RESPONSES[404], "description": "Invoice not found or PDF n
     response_class=Response,
     responses=_RESPONSES,
 )
+@hot(_download_fast)
 async def download_invoice_pdf(
     request: Request,
     principal: InvoicesRead,
@@ -42,5 +55,11 @@ async def download_invoice_pdf(
     invoice_id: str,
 ) -> Response:
     """The caller's invoice PDF (finalized invoices only); revalidate with its ETag."""
+    return await _download(request, principal, db, docs, invoice_id)
+
+
+async def _download(
+    request: Request, principal: Principal, db: Database, docs: Documents, invoice_id: str
+) -> Response:
     opened = await documents.open_by_id(db, docs, principal=principal, invoice_id=invoice_id)
     return await pdf_response(request, docs, opened, cache_control="private, no-cache")

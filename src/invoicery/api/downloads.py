@@ -19,12 +19,14 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from invoicery.api.hot import HotRoute, hot
 from invoicery.documents.files import CachedFile
 from invoicery.documents.signing import InvalidLink
 from invoicery.service import documents
 from invoicery.service.documents import Documents, InvoicePdf
+from invoicery.store.database import Database
 from invoicery.web.collaborators import DocumentsDep, get_documents
-from invoicery.web.deps import DatabaseDep
+from invoicery.web.deps import DatabaseDep, get_db
 from invoicery.web.urls import download_path
 
 __all__ = [
@@ -39,7 +41,7 @@ __all__ = [
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=HotRoute)
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -99,11 +101,25 @@ async def pdf_response(
     return FileBody(file, media_type="application/pdf", headers=headers)
 
 
+async def _download_fast(request: Request) -> Response:
+    """`download_invoice_pdf` without FastAPI's per-request work (see `api.hot`)."""
+    db, docs = await get_db(request), await get_documents(request)
+    path = request.path_params
+    return await _download(request, db, docs, path["account_id"], path["invoice_id"])
+
+
 @router.get(download_path("{account_id}", "{invoice_id}"))
+@hot(_download_fast)
 async def download_invoice_pdf(
     request: Request, db: DatabaseDep, docs: DocumentsDep, account_id: str, invoice_id: str
 ) -> Response:
     """The invoice PDF a signed link grants; 403 if the link is expired, tampered or retired."""
+    return await _download(request, db, docs, account_id, invoice_id)
+
+
+async def _download(
+    request: Request, db: Database, docs: Documents, account_id: str, invoice_id: str
+) -> Response:
     try:
         signed = await documents.open_by_link(
             db, docs, account_id=account_id, invoice_id=invoice_id, query=request.url.query

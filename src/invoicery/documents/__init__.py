@@ -4,6 +4,7 @@
 - `keys`: where the signing keys come from (configuration, data directory, database).
 - `view`: the `InvoiceDocument` view model built from the domain records (pure).
 - `version`: the content version of a document, its ETag and cache key (pure).
+- `source`: what a document is made of, in one read, and the documents a process keeps.
 - `memory`: a small per-process LRU of rendered PDFs, bounded in bytes.
 - `repository`: the shared table of rendered PDFs.
 - `render`: rendering off the event loop, in a long-lived child process.

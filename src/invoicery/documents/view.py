@@ -1,6 +1,8 @@
 """The PDF view model of an invoice, built from the domain records.
 
 - `build_document(...)`: the `InvoiceDocument` of a finalized invoice.
+- `stored_document(...)`: the same from the customer details an invoice shows (the
+  frozen ones, else its customer's) and its customer's company name.
 - `status_stamp(state)`: "PAID", "ARCHIVED", "VOID" or None.
 - `is_payable(invoice)`: whether the document should ask for payment (and link to it).
 
@@ -21,7 +23,7 @@ from babel import Locale
 
 from invoicery.domain import money
 from invoicery.domain.account import Account
-from invoicery.domain.customer import Address, Customer
+from invoicery.domain.customer import Address, Customer, CustomerSnapshot
 from invoicery.domain.errors import InvalidState
 from invoicery.domain.invoice import Invoice, LineItem
 from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, ap_status
@@ -36,7 +38,7 @@ from invoicery.pdf.view import (
     TaxLine,
 )
 
-__all__ = ["build_document", "is_payable", "status_stamp"]
+__all__ = ["build_document", "is_payable", "status_stamp", "stored_document"]
 
 _LETTER_COUNTRIES = frozenset({"US", "CA"})
 
@@ -67,12 +69,31 @@ def build_document(
     *, account: Account, customer: Customer, invoice: Invoice, payment_url: str | None
 ) -> InvoiceDocument:
     """The `InvoiceDocument` of a finalized invoice; `payment_url` is printed if payable."""
+    return _document(account, _customer(customer, invoice), invoice, payment_url)
+
+
+def stored_document(
+    *,
+    account: Account,
+    details: CustomerSnapshot,
+    company_name: str | None,
+    invoice: Invoice,
+    payment_url: str | None,
+) -> InvoiceDocument:
+    """`build_document` from the customer details an invoice shows (frozen, else present)
+    and its customer's company name."""
+    return _document(account, _details(details, company_name), invoice, payment_url)
+
+
+def _document(
+    account: Account, customer: CustomerBlock, invoice: Invoice, payment_url: str | None
+) -> InvoiceDocument:
     if invoice.invoice_number is None:
         raise ValueError("a draft invoice has no document")
     stamp = status_stamp(invoice.state)
     return InvoiceDocument(
         merchant=_merchant(account),
-        customer=_customer(customer, invoice),
+        customer=customer,
         number=invoice.invoice_number,
         issue_date=invoice.invoice_date,
         due_date=invoice.state.due_date,
@@ -137,17 +158,21 @@ def _address_lines(address: Address | None) -> tuple[str, ...]:
 def _customer(customer: Customer, invoice: Invoice) -> CustomerBlock:
     frozen = invoice.customer_details
     if frozen is not None:
-        return CustomerBlock(
-            name=frozen.name,
-            email=frozen.email or None,
-            company=customer.company_name or None,
-            address_lines=_address_lines(frozen.billing_address),
-        )
+        return _details(frozen, customer.company_name)
     return CustomerBlock(
         name=customer.name,
         email=customer.email or None,
         company=customer.company_name or None,
         address_lines=_address_lines(customer.billing_address),
+    )
+
+
+def _details(details: CustomerSnapshot, company_name: str | None) -> CustomerBlock:
+    return CustomerBlock(
+        name=details.name,
+        email=details.email or None,
+        company=company_name or None,
+        address_lines=_address_lines(details.billing_address),
     )
 
 

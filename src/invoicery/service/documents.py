@@ -10,33 +10,37 @@
 
 Every finalized invoice has a document, archived, paid and void ones too (they are
 stamped); drafts have none and are `NotFound`, as are other accounts' invoices.
-Opening a document reads the invoice, its customer and the account (and the payment
-page token of a payable invoice) in one read transaction and derives the content
+Opening a document reads the invoice, its customer's details and the account (and the
+payment page token) in one statement (`documents.source`) and derives the content
 version from them, so a caller can answer ``If-None-Match`` before any PDF is touched.
+A process keeps the document it last opened per invoice with the values it was made
+of (`Documents.opened`): when a read finds the same values, the same document is
+served without building it again; any change of them builds (and versions) it anew.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from invoicery.auth.tokens import Principal
-from invoicery.documents import repository
+from invoicery.documents import repository, source
 from invoicery.documents.cache import CacheKey, DocumentCache
 from invoicery.documents.files import CachedFile
 from invoicery.documents.signing import InvalidLink, KeyRing, sign, verify
+from invoicery.documents.source import OpenedDocuments
 from invoicery.documents.version import content_version
-from invoicery.documents.view import build_document, is_payable
+from invoicery.documents.view import is_payable, stored_document
 from invoicery.domain import ids
 from invoicery.domain.errors import NotFound
 from invoicery.domain.status import Lifecycle
 from invoicery.pdf.view import InvoiceDocument
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import parse_id as parse_invoice_id
-from invoicery.store import accounts, customers, invoices
+from invoicery.store import invoices
 from invoicery.store.database import Database
 
 __all__ = [
@@ -71,6 +75,7 @@ class Documents:
     base_url: str
     payment_url: PaymentUrl
     download_path: DownloadPath
+    opened: OpenedDocuments[InvoicePdf] = field(default_factory=OpenedDocuments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +111,9 @@ def _clock() -> float:
 async def pdf_link(db: Database, docs: Documents, *, principal: Principal, invoice_id: str) -> str:
     """A signed URL of the caller's invoice PDF, valid for `docs.link_ttl` seconds."""
     parsed = parse_invoice_id(invoice_id)
-    async with db.read() as conn:
-        found = await invoices.get(
-            conn, account_id=principal.account_id, invoice_id=parsed, now=utc_now()
-        )
+    found = await invoices.find(
+        db, account_id=principal.account_id, invoice_id=parsed, now=utc_now()
+    )
     if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
         raise NotFound("invoice not found")
     return pdf_link_for(docs, account_id=principal.account_id, invoice_id=parsed)
@@ -132,29 +136,29 @@ async def open_for_account(
     db: Database, docs: Documents, *, account_id: UUID, invoice_id: UUID
 ) -> InvoicePdf:
     """The account's invoice document, or `NotFound` (a draft has none)."""
-    async with db.read() as conn:
-        found = await invoices.get(
-            conn, account_id=account_id, invoice_id=invoice_id, now=utc_now()
-        )
-        if found is None or found.invoice.state.lifecycle is Lifecycle.DRAFT:
-            raise NotFound("invoice not found, or it is a draft, which has no PDF yet")
-        invoice = found.invoice
-        customer = await customers.get(conn, account_id=account_id, customer_id=invoice.customer_id)
-        account = await accounts.get(conn, account_id)
-        token = None
-        if is_payable(invoice):
-            token = await invoices.get_payment_token(
-                conn, account_id=account_id, invoice_id=invoice_id
-            )
-    assert customer is not None, "invoices reference their customer"
-    assert account is not None, "invoices reference their account"
-    document = build_document(
-        account=account,
-        customer=customer,
+    found = await source.find(db, account_id=account_id, invoice_id=invoice_id)
+    if found is None or found.is_draft:
+        raise NotFound("invoice not found, or it is a draft, which has no PDF yet")
+    key = (account_id, invoice_id)
+    opened = docs.opened.get(key, found.inputs)
+    if opened is None:
+        opened = _opened(docs, found, key=key)
+        docs.opened.put(key, found.inputs, opened)
+    return opened
+
+
+def _opened(docs: Documents, found: source.Source, *, key: tuple[UUID, UUID]) -> InvoicePdf:
+    stored = found.stored(utc_now())
+    invoice = stored.invoice
+    token = found.payment_token if is_payable(invoice) else None
+    document = stored_document(
+        account=found.account(),
+        details=stored.customer,
+        company_name=found.company_name,
         invoice=invoice,
         payment_url=docs.payment_url(token) if token else None,
     )
-    return InvoicePdf(CacheKey(account_id, invoice_id, content_version(document)), document)
+    return InvoicePdf(CacheKey(*key, content_version(document)), document)
 
 
 async def open_by_link(

@@ -8,6 +8,8 @@ import httpx
 
 from invoicery.auth.scopes import Scope
 from invoicery.pdf.view import InvoiceDocument
+from invoicery.service import accounts as account_service
+from invoicery.store.database import Database
 from tests.integration.documents.conftest import pdf_text
 from tests.support.builders import line
 from tests.support.tenant import Tenant
@@ -74,3 +76,48 @@ async def test_refusals_401_403_404_in_the_billing_error_format(
         response = await http.get(_url(missing), headers=headers)
         assert response.status_code == 404, missing
         assert response.json()["code"] == "NOT_FOUND"
+
+
+async def test_a_change_serves_the_new_pdf_under_a_new_etag(
+    tenant: Tenant,
+    http: httpx.AsyncClient,
+    db: Database,
+    tmp_path: Path,
+    renders: list[InvoiceDocument],
+) -> None:
+    created = await tenant.invoice()
+    headers = await tenant.headers((Scope.INVOICES_READ.value,))
+    first = await http.get(_url(created["id"]), headers=headers)
+    again = await http.get(_url(created["id"]), headers=headers)  # the document kept
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.content == first.content
+    assert len(renders) == 1
+
+    assert (await tenant.request("DELETE", f"/invoices/{created['id']}")).status_code == 200
+    stale = {**headers, "If-None-Match": first.headers["etag"]}
+    archived = await http.get(_url(created["id"]), headers=stale)
+    assert archived.status_code == 200  # the old version no longer matches
+    assert archived.headers["etag"] != first.headers["etag"]
+    assert "ARCHIVED" in pdf_text(archived.content, tmp_path)
+
+    await account_service.update_settings(
+        db, name=tenant.account_name, settings={"display_name": "Renamed Widgets GmbH"}
+    )
+    renamed = await http.get(_url(created["id"]), headers=headers)
+    assert renamed.headers["etag"] not in (first.headers["etag"], archived.headers["etag"])
+    assert "Renamed Widgets GmbH" in pdf_text(renamed.content, tmp_path)
+    assert len(renders) == 3
+
+
+async def test_another_accounts_downloaded_invoice_stays_404(
+    tenant: Tenant, other_tenant: Tenant, http: httpx.AsyncClient
+) -> None:
+    created = await tenant.invoice()
+    owner = await http.get(_url(created["id"]), headers=await tenant.headers())
+    assert owner.status_code == 200  # its document is now kept by this process
+
+    headers = {**await other_tenant.headers(), "If-None-Match": owner.headers["etag"]}
+    foreign = await http.get(_url(created["id"]), headers=headers)
+    assert foreign.status_code == 404
+    assert foreign.json()["code"] == "NOT_FOUND"
+    assert "etag" not in foreign.headers
