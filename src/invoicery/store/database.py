@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.sql import Executable, Select
+from sqlalchemy.sql.dml import UpdateBase
 
 from invoicery.domain.errors import Unavailable
 from invoicery.store import failures
@@ -142,12 +143,17 @@ class Database:
         """Run one write statement as a transaction of its own.
 
         On PostgreSQL in autocommit mode: one round trip instead of BEGIN, the statement
-        and COMMIT (the token endpoint's insert). Elsewhere, or inside `shared_write()`,
-        as a `write()` block.
+        and COMMIT (the token endpoint's insert), as an asyncpg prepared statement
+        (`store.prepared_reads`) for a prebuilt INSERT, UPDATE or DELETE. Elsewhere, or
+        inside `shared_write()`, as a `write()` block.
         """
         if self.is_sqlite or self.in_shared_write():
             async with self.write() as conn:
                 await conn.execute(statement, params)
+            return
+        if self._prepared is not None and isinstance(statement, UpdateBase):
+            with _unavailable_on_outage():
+                await self._prepared.execute(statement, params)
             return
         with _unavailable_on_outage():
             async with self._read_engine.connect() as conn:
@@ -179,14 +185,18 @@ class Database:
                     yield conn
 
     @asynccontextmanager
-    async def driver_write(self) -> AsyncIterator[asyncpg.Connection | None]:
+    async def driver_write(
+        self, *, savepoint: bool = True
+    ) -> AsyncIterator[asyncpg.Connection | None]:
         """Like `write()`, on the pooled connection's bare asyncpg driver; None where unfit.
 
         On PostgreSQL: a transaction (READ COMMITTED) run with asyncpg's own prepared
         statements, without SQLAlchemy's per-statement cost (`store.numbering` on the
         invoice-creation path); within `shared_write()`, a SAVEPOINT of the shared
-        transaction on its connection, as `write()` takes one. On SQLite it yields None:
-        the caller uses `write()`.
+        transaction on its connection, as `write()` takes one. With ``savepoint=False``
+        (a block whose failure fails the whole request, so its owner rolls everything
+        back) it joins the begun shared transaction without one: two round trips less.
+        On SQLite it yields None: the caller uses `write()`.
         """
         if self.is_sqlite:
             yield None
@@ -196,6 +206,15 @@ class Database:
             conn = await shared.connection()
             driver = (await conn.get_raw_connection()).driver_connection
             assert isinstance(driver, asyncpg.Connection)
+            if not driver.is_in_transaction():
+                # SQLAlchemy begins lazily, at its first statement: begin it now, or the
+                # block would be a transaction of its own, committed whatever the owner does.
+                with _unavailable_on_outage():
+                    await conn.exec_driver_sql("SELECT 1")
+            if not savepoint:
+                with _unavailable_on_outage():
+                    yield driver
+                return
             with _unavailable_on_outage():
                 async with driver.transaction():
                     yield driver

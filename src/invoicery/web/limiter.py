@@ -17,7 +17,11 @@ burst. With Redis (the library's list trimmed to the limit, under the library's 
 server and worker process using the same database shares it, exactly. One Lua script of
 ours counts the request and reads the window back in a single round trip: the library's
 `hit` and `get_window_stats` took two, and at 0.3 ms of client CPU each they were the
-largest per-request cost of the server.
+largest per-request cost of the server. The script runs as one `EVALSHA` on a pooled
+coredis connection (`_hit_in_redis`): the client's generic command path (retry policy,
+key-spec extraction, reply callbacks) cost 0.1 ms of CPU per call, the connection's own
+request 0.02 ms. Its retry policy is kept: three attempts on a connection error or
+timeout, and a script Redis no longer holds is loaded again.
 In memory the state is this process's alone, and kept here rather than in the library's
 memory store: that one sweeps every key, through a thread hop each, after every hit
 (0.3 ms of CPU per request measured, growing with the number of clients).
@@ -25,6 +29,7 @@ memory store: that one sweeps every key, through a thread hop each, after every 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -33,6 +38,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from coredis.commands.constants import CommandName
+from coredis.exceptions import ConnectionError as RedisConnectionError
+from coredis.exceptions import NoScriptError, RedisError
+from coredis.exceptions import TimeoutError as RedisTimeoutError
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import RedisStorage
 from limits.aio.storage.redis.coredis import CoredisBridge
@@ -45,6 +54,10 @@ logger = logging.getLogger("invoicery.rate_limit")
 _REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
 _NAMESPACE = "invoicery"
 _SWEEP_EVERY = 10_000  # hits between sweeps of the keys that went quiet
+# The coredis client's default retry policy: attempts on a lost connection or a timeout,
+# the pause before each retry.
+_ATTEMPTS = 3
+_RETRY_PAUSE_SECONDS = 0.01
 
 # For each key in turn, the library's acquire_moving_window.lua (one entry) followed by its
 # moving_window.lua, atomically, stopping after the first refusal: for each key counted,
@@ -176,12 +189,14 @@ class Limiter:
 
     def __init__(self, redis: RedisStorage | None = None) -> None:
         self._redis = redis
+        self._client: Any = None
         self._script: Any = None
         self._failures: tuple[type[Exception], ...] = (StorageError,)
         if redis is not None:
             bridge = redis.bridge
             assert isinstance(bridge, CoredisBridge)  # what `build_limiter` makes
-            self._script = bridge.get_connection().register_script(_HIT_AND_COUNT)
+            self._client = bridge.get_connection()
+            self._script = self._client.register_script(_HIT_AND_COUNT)
             base = redis.base_exceptions
             self._failures += base if isinstance(base, tuple) else (base,)
         self._local = _LocalWindows()
@@ -234,7 +249,7 @@ class Limiter:
         for burst, window_seconds, _key in counts:
             arguments += (burst, window_seconds)
         try:
-            answer = await self._script.execute(keys, arguments)
+            answer = await self._hit_in_redis(keys, arguments)
         except self._failures as error:
             logger.warning("rate limit storage failed; request let through: %s", error)
             return [None] * len(counts)
@@ -251,6 +266,44 @@ class Limiter:
                 range(0, len(answer), 3), counts, strict=False
             )
         ]
+
+    async def _hit_in_redis(self, keys: list[str], arguments: list[float]) -> Any:
+        """Run the script with coredis's retry policy: up to `_ATTEMPTS` tries on a lost
+        connection or a timeout, and through the client's script path (which loads it)
+        when Redis does not hold it."""
+        failure: RedisError | None = None
+        for attempt in range(_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(_RETRY_PAUSE_SECONDS)
+            try:
+                return await self._evalsha(keys, arguments)
+            except NoScriptError:
+                return await self._script.execute(keys, arguments)
+            except (RedisConnectionError, RedisTimeoutError) as error:
+                failure = error
+        assert failure is not None
+        raise failure
+
+    async def _evalsha(self, keys: list[str], arguments: list[float]) -> Any:
+        """One `EVALSHA` of the script as the client would send it, without its command
+        machinery: the connection is released once the command is written (replies come
+        back in order, so connections are shared), and dropped on any Redis error."""
+        client = self._client
+        pool = client.connection_pool
+        if not pool.initialized:
+            await client.initialize()
+        connection = await pool.get_connection()
+        try:
+            try:
+                reply = await connection.create_request(
+                    CommandName.EVALSHA, self._script.sha, len(keys), *keys, *arguments
+                )
+            finally:
+                pool.release(connection)
+            return await reply
+        except RedisError:
+            connection.disconnect()
+            raise
 
 
 def build_limiter(redis_url: str | None) -> Limiter:

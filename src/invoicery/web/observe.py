@@ -15,7 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from invoicery.domain import ids
-from invoicery.logs import FIELDS
+from invoicery.logs import FIELDS, json_handler, write_json_line
 from invoicery.store.database import Database
 from invoicery.web import request_id
 from invoicery.web.caller import known_caller
@@ -24,6 +24,7 @@ __all__ = ["ObserveMiddleware", "route_template"]
 
 access_logger = logging.getLogger("invoicery.access")
 _HEADER = request_id.HEADER.lower().encode()
+_MESSAGE = "%s %s %d %.1fms request_id=%s client_id=%s"
 
 
 def route_template(scope: Scope) -> str | None:
@@ -87,7 +88,7 @@ class ObserveMiddleware:
         principal = known_caller(scope)
         client_id = ids.encode(ids.CLIENT, principal.client_id) if principal else None
         duration_ms = round(seconds * 1000, 1)
-        fields = {
+        fields: dict[str, Any] = {
             "request_id": rid,
             "client_id": client_id,
             "method": method,
@@ -95,8 +96,13 @@ class ObserveMiddleware:
             "status": status,
             "duration_ms": duration_ms,
         }
+        handler = json_handler(access_logger)
+        if handler is not None:  # the same line, without a LogRecord and the handler chain
+            message = _MESSAGE % (method, route or "-", status, duration_ms, rid, client_id or "-")
+            write_json_line(handler, time.time(), access_logger.name, message, fields)
+            return
         access_logger.info(
-            "%s %s %d %.1fms request_id=%s client_id=%s",
+            _MESSAGE,
             method,
             route or "-",
             status,

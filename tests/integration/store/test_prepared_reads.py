@@ -81,3 +81,48 @@ async def test_a_listener_is_told_each_prepared_read(tenant: Tenant, db: Databas
         [(sql, parameters)] = heard
         assert sql.startswith("SELECT invoices.id")
         assert parameters == (_account(tenant), invoice_id)
+
+
+async def test_a_stored_token_is_committed_at_once_and_told_to_listeners(
+    tenant: Tenant, db: Database
+) -> None:
+    client_id = ids.decode(ids.CLIENT, tenant.client.client_id)
+    heard: list[tuple[str, tuple[object, ...]]] = []
+    db.listen_prepared_reads(lambda sql, parameters: heard.append((sql, parameters)))
+    expires_at = datetime(2999, 1, 1, tzinfo=UTC)
+    await clients.store_token(
+        db,
+        token_hash=hash_secret("stored"),
+        client_id=client_id,
+        account_id=_account(tenant),
+        scopes=("invoices:read", "invoices:write"),
+        expires_at=expires_at,
+    )
+    record = await clients.find_token(db, token_hash=hash_secret("stored"), now=datetime.now(UTC))
+    assert record is not None
+    assert (record.client_id, record.account_id) == (client_id, _account(tenant))
+    assert (record.scopes, record.expires_at) == (("invoices:read", "invoices:write"), expires_at)
+    if db.is_sqlite:
+        assert heard == []  # SQLite writes go through SQLAlchemy, whose events see them
+    else:
+        (insert, parameters), _read = heard
+        assert insert.startswith("INSERT INTO access_tokens")
+        assert parameters[0] == hash_secret("stored")
+
+
+async def test_a_token_stored_in_a_shared_write_waits_for_its_commit(
+    tenant: Tenant, db: Database
+) -> None:
+    client_id = ids.decode(ids.CLIENT, tenant.client.client_id)
+    now = datetime.now(UTC)
+    async with db.shared_write():
+        await clients.store_token(
+            db,
+            token_hash=hash_secret("rolled back"),
+            client_id=client_id,
+            account_id=_account(tenant),
+            scopes=("invoices:read",),
+            expires_at=datetime(2999, 1, 1, tzinfo=UTC),
+        )
+    # Never committed: the shared transaction is rolled back when its block ends.
+    assert await clients.find_token(db, token_hash=hash_secret("rolled back"), now=now) is None

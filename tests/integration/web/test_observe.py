@@ -7,9 +7,11 @@ import logging
 import re
 
 import httpx
+import orjson
 import pytest
 
 from invoicery.logs import JsonFormatter
+from tests.support.json_logs import only_json_handler
 from tests.support.tenant import Tenant
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
@@ -89,3 +91,19 @@ async def test_an_unauthenticated_request_logs_no_client(
     assert logged["client_id"] is None
     assert logged["route"] is None
     assert logged["status"] == 404
+
+
+async def test_the_access_line_written_directly_is_the_logged_line(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="invoicery.access"):
+        await http.get("/health", headers={"X-Request-Id": "same"})
+    (record,) = [record for record in caplog.records if record.name == "invoicery.access"]
+    logged = orjson.loads(JsonFormatter().format(record))
+    with caplog.at_level(logging.INFO, logger="invoicery.access"), only_json_handler() as json:
+        await http.get("/health", headers={"X-Request-Id": "same"})
+    written = orjson.loads(json.stream.getvalue())
+    for line in (logged, written):
+        del line["ts"], line["duration_ms"]
+        line["message"] = re.sub(r" [0-9.]+ms ", " ms ", line["message"])
+    assert written == logged

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import coredis
 import pytest
+from coredis.exceptions import ConnectionError as RedisConnectionError
+from coredis.exceptions import TimeoutError as RedisTimeoutError
+from coredis.tokens import PureToken
 
 import invoicery.web.limiter
 from invoicery.config import Settings
@@ -145,5 +151,61 @@ async def test_counts_in_turn_stop_at_the_first_refusal_in_redis_as_in_process(
             later = [(await limiter.hit_in_turn(client))[0] for _ in range(3)]
             assert [decision.allowed for decision in later if decision] == [True, True, False]
         assert await shared.hit_in_turn(address, client) == await local.hit_in_turn(address, client)
+    finally:
+        shared.close()
+
+
+async def test_redis_counts_on_after_its_scripts_are_flushed(clock: FrozenClock) -> None:
+    url = await empty_redis()
+    shared = build_limiter(url)
+    local = build_limiter(None)
+    admin: coredis.Redis[bytes] = coredis.Redis.from_url(url)
+    try:
+        assert await shared.hit(5, 60, "client", "a") == await local.hit(5, 60, "client", "a")
+        await admin.script_flush()  # a restarted Redis holds no scripts: it is loaded again
+        assert await shared.hit(5, 60, "client", "a") == await local.hit(5, 60, "client", "a")
+    finally:
+        shared.close()
+        admin.connection_pool.disconnect()
+
+
+async def test_redis_counts_on_after_its_connections_are_dropped(
+    clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = await empty_redis()
+    shared = build_limiter(url)
+    local = build_limiter(None)
+    admin: coredis.Redis[bytes] = coredis.Redis.from_url(url)
+    try:
+        assert await shared.hit(5, 60, "client", "a") == await local.hit(5, 60, "client", "a")
+        await admin.client_kill(type_=PureToken.NORMAL, skipme=True)
+        assert await shared.hit(5, 60, "client", "a") == await local.hit(5, 60, "client", "a")
+        assert "rate limit storage failed" not in caplog.text
+    finally:
+        shared.close()
+        admin.connection_pool.disconnect()
+
+
+async def test_redis_is_tried_three_times_before_a_request_passes_uncounted(
+    clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    shared = build_limiter(await empty_redis())
+    local = build_limiter(None)
+    evalsha = shared._evalsha
+    failures = [RedisConnectionError("lost"), RedisTimeoutError("slow")]
+
+    async def failing_first(keys: list[str], arguments: list[float]) -> Any:
+        if failures:
+            raise failures.pop(0)
+        return await evalsha(keys, arguments)
+
+    monkeypatch.setattr(shared, "_evalsha", failing_first)
+    try:
+        assert await shared.hit(5, 60, "client", "a") == await local.hit(5, 60, "client", "a")
+        assert "rate limit storage failed" not in caplog.text
+        failures.extend(RedisConnectionError("lost") for _ in range(3))
+        assert await shared.hit(5, 60, "client", "a") is None
+        assert failures == []
+        assert "rate limit storage failed" in caplog.text
     finally:
         shared.close()
