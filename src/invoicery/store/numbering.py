@@ -9,10 +9,10 @@ SQLite, two. Either way it runs after the customer's row lock was taken, in a st
 of its own, so its snapshot sees every credit entry committed before.
 
 `numbered_write` is the transaction of `POST /invoices` (lock, take, insert) as three
-statements. On PostgreSQL (in a shared transaction too, as its savepoint) they are the
-same SQLAlchemy statements as elsewhere, compiled once and run on the bare asyncpg connection with the
-dialect's own parameter processing: SQLAlchemy's per-statement cost was most of the
-CPU of a create (py-spy).
+statements. On PostgreSQL (in a shared transaction too, joining it without a savepoint)
+they are the same SQLAlchemy statements as elsewhere, compiled once and run on the bare
+asyncpg connection with the dialect's own parameter processing: SQLAlchemy's
+per-statement cost was most of the CPU of a create (py-spy).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from invoicery.store.database import Database
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import accounts
 
-__all__ = ["Numbered", "NumberedWrite", "numbered_write", "take"]
+__all__ = ["Compiled", "Numbered", "NumberedWrite", "numbered_write", "take"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +157,8 @@ class _Compiled:
         ]
 
 
+Compiled = _Compiled  # also for `store.idempotency`'s upsert
+
 _COMPILED: dict[tuple[ClauseElement, type[Dialect]], _Compiled] = {}
 
 
@@ -198,7 +200,9 @@ class _DriverWrite:
 @asynccontextmanager
 async def numbered_write(db: Database) -> AsyncIterator[NumberedWrite]:
     """One write transaction for creating a numbered invoice; commits if the block succeeds."""
-    async with db.driver_write() as driver:
+    # Within a shared transaction no savepoint: a failure here fails the request, whose
+    # owner then rolls the whole transaction back.
+    async with db.driver_write(savepoint=False) as driver:
         if driver is not None:
             yield _DriverWrite(driver, db.engine.dialect)
             return

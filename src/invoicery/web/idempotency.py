@@ -250,29 +250,35 @@ class IdempotencyMiddleware:
         self, scope: Scope, receive: Receive, send: Send, key: ClientKey, body: bytes
     ) -> None:
         fingerprint = _fingerprint(scope, body)
+        now = self.clock()
         try:
-            async with self.db.shared_write() as shared, idempotency.claimed(shared, key) as ours:
-                if not ours:
+            async with (
+                self.db.shared_write() as shared,
+                idempotency.claimed(shared, key, now=now) as claim,
+            ):
+                if not claim.ours:
                     raise RequestInProgress(
                         "a request with this Idempotency-Key is still running; retry shortly",
                         retry_after=_RETRY_AFTER_SECONDS,
                     )
-                async with self.db.read() as conn:
-                    stored = await idempotency.find(conn, key, now=self.clock())
-                if stored is not None:
+                if claim.stored is not None:
                     await shared.rollback()
-                    if stored.fingerprint != fingerprint:
-                        raise IdempotencyKeyReused(
-                            "this Idempotency-Key was used for a different request "
-                            "(method, path or body)"
-                        )
-                    await _replay(send, stored)
+                    await _replay(send, _same_request(claim.stored, fingerprint))
                     return
                 recorder = _Recorder()
                 await self.app(scope, _replaying(body, receive), recorder.send)
                 if not recorder.complete:
                     return
-                await self._finish(shared, key, recorder.stored(fingerprint))
+                answer = recorder.stored(fingerprint)
+                if not await self._finish(shared, key, answer):
+                    # Another request stored its answer after the claim's snapshot was taken
+                    # (PostgreSQL): this one's work is undone; answer as a retry would be.
+                    async with self.db.read() as conn:
+                        stored = await idempotency.find(conn, key, now=self.clock())
+                    if stored is None:
+                        raise RuntimeError(f"idempotency key {key.key!r}: no answer stored")
+                    await _replay(send, _same_request(stored, fingerprint))
+                    return
         except InvoiceryError as error:
             await self._refuse(scope, receive, send, error)
             return
@@ -280,23 +286,37 @@ class IdempotencyMiddleware:
 
     async def _finish(
         self, shared: SharedTransaction, key: ClientKey, answer: StoredResponse
-    ) -> None:
-        """Store a lasting answer and commit with it; roll back the rest."""
+    ) -> bool:
+        """Store a lasting answer and commit with it, or roll back the rest; False (all
+        rolled back) if an answer was stored for the key meanwhile."""
         if not _keeps(answer.status):
             await shared.rollback()
-            return
+            return True
         now = self.clock()
         conn = await shared.connection()
-        await idempotency.insert_response(
+        stored = await idempotency.insert_response(
             conn, key, answer, now=now, expires_at=now + self.lifetime
         )
+        if not stored:
+            await shared.rollback()
+            return False
         await shared.commit()
+        return True
 
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, error: InvoiceryError
     ) -> None:
         response = self.renderer.for_domain(scope, error)
         await response(scope, receive, send)
+
+
+def _same_request(stored: StoredResponse, fingerprint: str) -> StoredResponse:
+    """`stored`, if it answered the request `fingerprint` describes; else `IdempotencyKeyReused`."""
+    if stored.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for a different request (method, path or body)"
+        )
+    return stored
 
 
 def _client_key(principal: Principal, key: str) -> ClientKey:

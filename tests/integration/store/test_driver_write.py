@@ -69,12 +69,30 @@ async def test_inside_a_shared_transaction_it_is_a_savepoint_of_it(postgresql_ur
             with pytest.raises(RuntimeError):
                 await _put_then_fail(db, undone)
             await shared.commit()
-        async with db.shared_write():
-            async with db.driver_write() as driver:
-                await _put(driver, uncommitted)
+        async with db.shared_write(), db.driver_write() as driver:
+            await _put(driver, uncommitted)
         assert await _exists(db, kept)
         assert not await _exists(db, undone)
         assert not await _exists(db, uncommitted)  # the shared transaction rolled back
+    finally:
+        await db.dispose()
+
+
+async def test_without_a_savepoint_it_is_the_shared_transaction_itself(
+    postgresql_url: str,
+) -> None:
+    db = Database(postgresql_url, pool_size=2)
+    kept, uncommitted = (f"{name}-{uuid.uuid4().hex}" for name in ("kept", "no"))
+    try:
+        async with db.shared_write() as shared:
+            async with db.driver_write(savepoint=False) as driver:
+                await _put(driver, kept)
+            assert await _exists(db, kept)  # joined: the task's own reads see it
+            await shared.commit()
+        async with db.shared_write(), db.driver_write(savepoint=False) as driver:
+            await _put(driver, uncommitted)
+        assert await _exists(db, kept)
+        assert not await _exists(db, uncommitted)  # rolled back with the shared transaction
     finally:
         await db.dispose()
 

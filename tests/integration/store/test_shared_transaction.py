@@ -80,3 +80,22 @@ async def test_an_expired_answer_is_not_found_and_is_replaced(db: Database) -> N
         )
     async with db.read() as conn:
         assert await idempotency.find(conn, key, now=now) == new
+
+
+async def test_an_unexpired_answer_is_kept_and_the_second_insert_says_so(db: Database) -> None:
+    client = await client_service.create(
+        db, name="tests", scopes=["invoices:read"], account_name=f"t-{uuid.uuid4().hex[:12]}"
+    )
+    key = ClientKey(
+        ids.decode(ids.ACCOUNT, client.account_id), ids.decode(ids.CLIENT, client.client_id), "k"
+    )
+    now = utc_now()
+    later = now + timedelta(hours=24)
+    first = StoredResponse("0" * 64, 201, (), b"first")
+    second = StoredResponse("f" * 64, 201, (), b"second")
+    async with db.write() as conn:
+        assert await idempotency.insert_response(conn, key, first, now=now, expires_at=later)
+    async with db.write() as conn:
+        assert not await idempotency.insert_response(conn, key, second, now=now, expires_at=later)
+    async with db.read() as conn:
+        assert await idempotency.find(conn, key, now=now) == first

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,10 +18,12 @@ from starlette.types import Message
 
 from invoicery.domain import ids
 from invoicery.domain.errors import Unavailable
+from invoicery.service import invoices as invoice_service
 from invoicery.service._time import utc_now
 from invoicery.service.idempotency import prune
-from invoicery.service import invoices as invoice_service
-from invoicery.store.database import Database
+from invoicery.store import idempotency
+from invoicery.store.database import Database, SharedTransaction
+from invoicery.store.idempotency import Claim, ClientKey
 from invoicery.store.tables import idempotency_keys, invoices
 from tests.support.builders import customer_body, invoice_body
 from tests.support.tenant import Tenant
@@ -388,4 +392,35 @@ async def test_a_request_that_failed_after_writing_is_undone_and_not_kept(
     retry = await tenant.http.post("/invoices", json=body, headers=headers)
     assert retry.status_code == 201, retry.text
     assert REPLAYED not in retry.headers
+    assert await invoice_count(db, customer["id"]) == 1
+
+
+async def test_an_answer_stored_after_the_claim_looked_is_replayed_and_the_work_undone(
+    db: Database, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the claim's look-up may predate the holder's commit: not seen, it
+    is found when storing the second answer fails, and that request's work is undone."""
+    customer = await tenant.customer()
+    body = invoice_body(customer["id"])
+    headers = keyed()
+    first = await tenant.request("POST", "/invoices", json=body, headers=headers)
+    claimed = idempotency.claimed
+
+    @asynccontextmanager
+    async def unseen(
+        shared: SharedTransaction, key: ClientKey, *, now: datetime
+    ) -> AsyncIterator[Claim]:
+        async with claimed(shared, key, now=now) as claim:
+            yield Claim(ours=claim.ours, stored=None)
+
+    monkeypatch.setattr(idempotency, "claimed", unseen)
+    again = await tenant.request("POST", "/invoices", json=body, headers=headers)
+    other = await tenant.request(
+        "POST", "/invoices", json={**body, "memo": "another"}, headers=headers
+    )
+
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.content == first.content
+    assert again.headers[REPLAYED] == "true"
+    assert other.status_code == 422, other.text
     assert await invoice_count(db, customer["id"]) == 1
