@@ -87,14 +87,7 @@ def running(
     """Run `command` until the block ends; ready once `ready_path` answers and all
     `workers` processes exist."""
     base_url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603
-            list(command),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
+    process = _spawn(command, log=log, env=env)
     server = RunningServer(process=process, base_url=base_url, log=log)
     try:
         deadline = time.monotonic() + timeout
@@ -112,6 +105,20 @@ def running(
         _stop(process)
 
 
+def _spawn(
+    command: Sequence[str], *, log: Path, env: Mapping[str, str] | None
+) -> subprocess.Popen[bytes]:
+    """Start `command` in its own process group, its output going to `log`."""
+    with log.open("wb") as output:
+        return subprocess.Popen(  # noqa: S603
+            list(command),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
+
+
 @contextmanager
 def background(
     command: Sequence[str],
@@ -122,14 +129,7 @@ def background(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run `command` (no port to wait for: given `settle` seconds to start) until the
     block ends; it must still be running then."""
-    with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603
-            list(command),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
+    process = _spawn(command, log=log, env=env)
     try:
         time.sleep(settle)
         if process.poll() is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -10,7 +9,6 @@ import asyncpg
 import pytest
 from sqlalchemy import Select, func, select
 
-from invoicery.domain.errors import Unavailable
 from invoicery.service._time import utc_now
 from invoicery.store.database import Database
 from invoicery.store.tables import server_secrets
@@ -93,34 +91,5 @@ async def test_without_a_savepoint_it_is_the_shared_transaction_itself(
             await _put(driver, uncommitted)
         assert await _exists(db, kept)
         assert not await _exists(db, uncommitted)  # rolled back with the shared transaction
-    finally:
-        await db.dispose()
-
-
-async def test_a_session_ended_mid_statement_is_unavailable_and_replaced(
-    postgresql_url: str,
-) -> None:
-    db = Database(postgresql_url, pool_size=1)
-    try:
-        async with db.read() as conn:
-            pid = (await conn.execute(_PID)).scalar_one()
-
-        async def sleep_in_transaction() -> None:
-            async with db.driver_write() as driver:
-                assert driver is not None
-                await driver.execute("SELECT pg_sleep(5)")
-
-        sleeping = asyncio.ensure_future(sleep_in_transaction())
-        await asyncio.sleep(0.2)
-        admin = await asyncpg.connect(postgresql_url)
-        try:
-            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
-        finally:
-            await admin.close()
-        with pytest.raises(Unavailable):
-            async with asyncio.timeout(5):
-                await sleeping
-        async with db.read() as conn:
-            assert (await conn.execute(_PID)).scalar_one() != pid
     finally:
         await db.dispose()

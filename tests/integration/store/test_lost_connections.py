@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -146,19 +146,27 @@ async def test_a_connection_the_server_ended_is_discarded_before_its_socket_clos
         await db.dispose()
 
 
+async def _sleep_in_write(db: Database) -> None:
+    async with db.write() as conn:
+        await conn.execute(text("SELECT pg_sleep(5)"))
+
+
+async def _sleep_in_driver_write(db: Database) -> None:
+    async with db.driver_write() as driver:
+        assert driver is not None
+        await driver.execute("SELECT pg_sleep(5)")
+
+
+@pytest.mark.parametrize("sleep_in_transaction", [_sleep_in_write, _sleep_in_driver_write])
 async def test_a_session_ended_mid_statement_is_unavailable_and_replaced(
-    postgresql_url: str,
+    postgresql_url: str, sleep_in_transaction: Callable[[Database], Awaitable[None]]
 ) -> None:
     db = Database(postgresql_url, pool_size=1)
     try:
         async with db.read() as conn:
             pid = (await conn.execute(_PID)).scalar_one()
 
-        async def sleep_in_transaction() -> None:
-            async with db.write() as conn:
-                await conn.execute(text("SELECT pg_sleep(5)"))
-
-        sleeping = asyncio.ensure_future(sleep_in_transaction())
+        sleeping = asyncio.ensure_future(sleep_in_transaction(db))
         await asyncio.sleep(0.2)
         await _terminate(postgresql_url, pid)
         with pytest.raises(Unavailable):
