@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -18,11 +17,10 @@ from invoicery.auth.principals import APPLICATION_NAME, PrincipalCache
 from invoicery.config import Settings
 from invoicery.service import accounts as account_service
 from invoicery.service import clients as client_service
-from invoicery.store import clients
-from invoicery.store.clients import TokenRecord
 from invoicery.store.database import Database
 from tests.conftest import PUBLIC_URL
 from tests.support.tenant import new_tenant
+from tests.support.token_lookups import count_token_lookups
 
 
 async def _until(condition: Callable[[], bool]) -> None:
@@ -37,15 +35,7 @@ async def _until(condition: Callable[[], bool]) -> None:
 @pytest.fixture
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The token hashes looked up in the database from now on."""
-    looked_up: list[str] = []
-    real = clients.find_token
-
-    async def counting(db: Database, *, token_hash: str, now: datetime) -> TokenRecord | None:
-        looked_up.append(token_hash)
-        return await real(db, token_hash=token_hash, now=now)
-
-    monkeypatch.setattr(clients, "find_token", counting)
-    return looked_up
+    return count_token_lookups(monkeypatch)
 
 
 ServerFactory = Callable[[], Awaitable[tuple[FastAPI, httpx.AsyncClient]]]

@@ -3,15 +3,11 @@ both ask for the caller."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-from invoicery.store import clients
-from invoicery.store.clients import TokenRecord
-from invoicery.store.database import Database
 from tests.support.builders import customer_body
 from tests.support.tenant import Tenant
+from tests.support.token_lookups import count_token_lookups
 
 API = "/api/v1"
 
@@ -19,15 +15,7 @@ API = "/api/v1"
 @pytest.fixture
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The token hashes looked up in the database from now on."""
-    looked_up: list[str] = []
-    real = clients.find_token
-
-    async def counting(db: Database, *, token_hash: str, now: datetime) -> TokenRecord | None:
-        looked_up.append(token_hash)
-        return await real(db, token_hash=token_hash, now=now)
-
-    monkeypatch.setattr(clients, "find_token", counting)
-    return looked_up
+    return count_token_lookups(monkeypatch)
 
 
 @pytest.mark.parametrize(
