@@ -34,6 +34,7 @@ from bench.dataset import (
 from bench.progress import Progress, step
 from invoicery.auth.scopes import ALL_SCOPES
 from invoicery.domain import ids
+from invoicery.domain.api_versions import OLDEST
 from invoicery.service import accounts as account_service
 from invoicery.service import clients as client_service
 from invoicery.store import tables
@@ -129,7 +130,12 @@ async def _create_clients(url: str, names: Sequence[str]) -> list[BenchClient]:
         made = []
         for name in names:
             created = await client_service.create(
-                db, name=f"bench {name}", scopes=list(ALL_SCOPES), account_name=name
+                db,
+                name=f"bench {name}",
+                scopes=list(ALL_SCOPES),
+                account_name=name,
+                # The seed's version: the one every earlier result was measured in.
+                api_version=OLDEST,
             )
             made.append(
                 BenchClient(

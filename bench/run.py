@@ -69,6 +69,7 @@ from bench.webhooks import receiving, remove_leftovers
 from bench.wrk import WrkResult, WrkSettings
 from invoicery.auth.scopes import ALL_SCOPES
 from invoicery.domain import ids
+from invoicery.domain.api_versions import OLDEST
 from invoicery.service import clients as client_service
 from invoicery.store.database import Database
 from invoicery.store.migrate import upgrade
@@ -211,7 +212,12 @@ async def _reuse_clients(url: str) -> tuple[Sequence[loader.BenchClient], int]:
         made = []
         for name in ("bench-big", "bench-small"):
             created = await client_service.create(
-                db, name=f"bench {name}", scopes=list(ALL_SCOPES), account_name=name
+                db,
+                name=f"bench {name}",
+                scopes=list(ALL_SCOPES),
+                account_name=name,
+                # The seed's version: the one every earlier result was measured in.
+                api_version=OLDEST,
             )
             made.append(
                 loader.BenchClient(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -108,14 +108,36 @@ def app(settings: Settings, db: Database) -> FastAPI:
     return create_app(settings, database=db)
 
 
-async def _check_conformance(response: httpx.Response) -> None:
-    """Every response to a documented operation must match the seed spec's schema."""
-    await response.aread()
-    if not response.headers.get("content-type", "").startswith("application/json"):
-        return
-    path = response.request.url.path
-    document = spec.BILLING_SPEC if path.startswith("/api/v1/") else spec.AP_SPEC
-    spec.validate(document, response.request.method, path, response.status_code, response.json())
+def conformance_check(
+    transport: httpx.AsyncBaseTransport,
+) -> Callable[[httpx.Response], Awaitable[None]]:
+    """A response hook: every response to a documented operation must match its schema.
+
+    The AP face and billing-v1 `2026-03` are checked against the seed specs; billing-v1
+    `2026-10` (named by the response's `Invoicery-Version`) against the document the app
+    serves for it, with no extra properties allowed.
+    """
+
+    served: dict[str, spec.Served] = {}
+
+    async def check(response: httpx.Response) -> None:
+        await response.aread()
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return
+        request = response.request
+        path = request.url.path
+        version = response.headers.get("invoicery-version")
+        if path.startswith("/api/v1/") and version not in (None, "2026-03"):
+            if version not in served:
+                async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as fetch:
+                    published = await fetch.get(f"/api/v1/openapi.json?version={version}")
+                served[version] = spec.Served(published.json())
+            served[version].validate(request.method, path, response.status_code, response.json())
+            return
+        seed = spec.BILLING_SPEC if path.startswith("/api/v1/") else spec.AP_SPEC
+        spec.validate(seed, request.method, path, response.status_code, response.json())
+
+    return check
 
 
 @pytest.fixture
@@ -125,7 +147,7 @@ async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=transport,
         base_url=PUBLIC_URL,
-        event_hooks={"response": [_check_conformance]},
+        event_hooks={"response": [conformance_check(transport)]},
     ) as client:
         yield client
 

@@ -18,13 +18,18 @@ from invoicery.api.ap import pdf_link as ap_pdf_link
 from invoicery.api.ap import portal as ap_portal
 from invoicery.api.ap import webhook_render as ap_webhook_render
 from invoicery.api.ap import webhooks as ap_webhooks
+from invoicery.api.ap import xml_link as ap_xml_link
 from invoicery.api.ap.errors import render_http_error
+from invoicery.api.billing import oauth as billing_oauth
 from invoicery.api.billing import routes as billing
+from invoicery.api.billing import versions as billing_versions
 from invoicery.api.billing import webhook_render as billing_webhook_render
 from invoicery.api.billing import webhooks as billing_webhooks
-from invoicery.api.openapi import install_openapi
+from invoicery.api.billing.versions import VersionHeaderMiddleware
+from invoicery.api.openapi import FaceVersions, install_openapi
 from invoicery.auth.principals import PrincipalCache, listening
 from invoicery.config import Settings
+from invoicery.domain.api_versions import NEWEST
 from invoicery.logs import ensure_configured
 from invoicery.pages import portal as portal_pages
 from invoicery.pages import routes as pages
@@ -56,11 +61,17 @@ AP_FACE = (
     ap_links.router,
     ap_notifications.router,
     ap_pdf_link.router,
+    ap_xml_link.router,
     ap_portal.router,
     ap_webhooks.router,
     downloads.router,
 )
-BILLING_FACE = (billing_download.router, billing.router, billing_webhooks.router)
+BILLING_FACE = (
+    billing_download.router,
+    billing_oauth.router,
+    billing.router,
+    billing_webhooks.router,
+)
 
 # Served without a bearer token, each on its own authority: client credentials, a
 # signed link, an unguessable page token. Every other router needs a token on every
@@ -68,6 +79,7 @@ BILLING_FACE = (billing_download.router, billing.router, billing_webhooks.router
 # than of a router, are public too.
 PUBLIC_ROUTERS = (
     oauth.router,
+    billing_oauth.router,
     downloads.router,
     pages.router,
     portal_pages.router,
@@ -130,6 +142,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             f"{PAGES_PREFIX}/": render_page_error,
             f"{PORTAL_PREFIX}/": render_page_error,
             billing.PREFIX: billing.render_rest_error,
+            f"{billing.PREFIX}/oauth/": billing_oauth.render_oauth_error,
         },
     )
     install_allow(app, renderer)
@@ -152,6 +165,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         face_title="Invoicery billing v1",
         face_description="The billing v1 API (seed 003): page-numbered lists, rich invoices.",
         face=BILLING_FACE,
+        face_versions=FaceVersions(
+            {version.value: models for version, models in billing_versions.SCHEMAS.items()},
+            {version.value: found for version, found in billing_versions.PARAMETERS.items()},
+            default=NEWEST.value,
+        ),
     )
     served = (*AP_FACE, *BILLING_FACE, pages.router, portal_pages.router, health.router)
     # The PDF download first: FastAPI matches a path against every route of each included
@@ -161,6 +179,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     include_routers(
         app, (first, *(router for router in served if router is not first)), public=PUBLIC_ROUTERS
     )
+    # Outside every refusal (429, 413, idempotency's replays), so each answer names its version.
+    app.add_middleware(VersionHeaderMiddleware, prefix=billing.PREFIX, renderer=renderer)
     # Added last, so outermost: it times, ids and logs everything inside it.
     app.add_middleware(ObserveMiddleware, db=db, metrics=settings.metrics)
     return app

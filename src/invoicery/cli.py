@@ -1,4 +1,4 @@
-"""The `invoicery` operator command: serve, migrate, manage clients and accounts."""
+"""The `invoicery` operator command: serve, migrate, manage clients, API keys and accounts."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from typing import Any, TypeVar
 from invoicery.auth.scopes import ALL_SCOPES
 from invoicery.config import Settings
 from invoicery.domain import ids
+from invoicery.domain.api_versions import NEWEST, ApiVersion, parse_api_version
 from invoicery.domain.errors import InvoiceryError
 from invoicery.logs import configure_logging
 from invoicery.service import accounts as account_service
 from invoicery.service import clients as client_service
+from invoicery.store.clients import ClientRecord
 from invoicery.store.database import Database
 from invoicery.store.migrate import upgrade
 
@@ -172,11 +174,24 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_version(text: str) -> ApiVersion:
+    """`--api-version`'s value, or argparse's error naming the versions there are."""
+    version = parse_api_version(text)
+    if version is None:
+        known = ", ".join(v.value for v in ApiVersion)
+        raise argparse.ArgumentTypeError(f"unknown API version {text!r} (one of {known})")
+    return version
+
+
 def _clients_create(settings: Settings, args: argparse.Namespace) -> int:
     created = _run(
         settings,
         lambda db: client_service.create(
-            db, name=args.name, scopes=args.scope, account_name=args.account
+            db,
+            name=args.name,
+            scopes=args.scope,
+            account_name=args.account,
+            api_version=args.api_version,
         ),
     )
     if args.json:
@@ -187,6 +202,7 @@ def _clients_create(settings: Settings, args: argparse.Namespace) -> int:
                     "client_secret": created.client_secret,
                     "account_id": created.account_id,
                     "scopes": list(created.scopes),
+                    "api_version": created.api_version.value,
                 }
             )
         )
@@ -195,17 +211,22 @@ def _clients_create(settings: Settings, args: argparse.Namespace) -> int:
         print(f"client_secret: {created.client_secret}   (shown once; stored hashed)")
         print(f"account:       {args.account} ({created.account_id})")
         print(f"scopes:        {' '.join(created.scopes)}")
+        print(f"api_version:   {created.api_version}")
     return 0
+
+
+def _listed(record: ClientRecord, public_id: str) -> str:
+    state = "revoked" if record.revoked_at else "active"
+    return (
+        f"{public_id}  {state:7}  {record.api_version}  {record.account_name:20}  "
+        f"{record.name:20}  {' '.join(record.scopes)}"
+    )
 
 
 def _clients_list(settings: Settings, args: argparse.Namespace) -> int:
     records = _run(settings, lambda db: client_service.list_clients(db, account_name=args.account))
     for record in records:
-        state = "revoked" if record.revoked_at else "active"
-        print(
-            f"{client_service.client_id_text(record)}  {state:7}  {record.account_name:20}  "
-            f"{record.name:20}  {' '.join(record.scopes)}"
-        )
+        print(_listed(record, client_service.client_id_text(record)))
     return 0
 
 
@@ -213,6 +234,67 @@ def _clients_revoke(settings: Settings, args: argparse.Namespace) -> int:
     _run(settings, lambda db: client_service.revoke(db, client_id=args.client_id))
     print(f"Revoked {args.client_id}; its tokens no longer work.")
     return 0
+
+
+def _api_keys_create(settings: Settings, args: argparse.Namespace) -> int:
+    created = _run(
+        settings,
+        lambda db: client_service.create_api_key(
+            db,
+            name=args.name,
+            scopes=args.scope,
+            account_name=args.account,
+            api_version=args.api_version,
+        ),
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "id": created.id,
+                    "api_key": created.api_key,
+                    "account_id": created.account_id,
+                    "scopes": list(created.scopes),
+                    "api_version": created.api_version.value,
+                }
+            )
+        )
+    else:
+        print(f"id:          {created.id}")
+        print(f"api_key:     {created.api_key}   (shown once; stored hashed)")
+        print(f"account:     {args.account} ({created.account_id})")
+        print(f"scopes:      {' '.join(created.scopes)}")
+        print(f"api_version: {created.api_version}")
+        print(f"Send it as:  Authorization: Bearer {created.api_key}")
+    return 0
+
+
+def _api_keys_list(settings: Settings, args: argparse.Namespace) -> int:
+    records = _run(settings, lambda db: client_service.list_api_keys(db, account_name=args.account))
+    for record in records:
+        print(_listed(record, client_service.api_key_id_text(record)))
+    return 0
+
+
+def _api_keys_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    _run(settings, lambda db: client_service.revoke_api_key(db, key_id=args.key_id))
+    print(f"Revoked {args.key_id}; it no longer works.")
+    return 0
+
+
+def _credential_options(create: argparse.ArgumentParser) -> None:
+    """The options `clients create` and `api-keys create` share."""
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", action="append", required=True, choices=ALL_SCOPES)
+    create.add_argument("--account", default=DEFAULT_ACCOUNT)
+    create.add_argument(
+        "--api-version",
+        type=_api_version,
+        default=NEWEST,
+        metavar="VERSION",
+        help=f"the billing-v1 version it is answered in (default: the newest, {NEWEST})",
+    )
+    create.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _shown(value: Any) -> str:
@@ -264,10 +346,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     create = clients.add_parser("create", help="create an API client (and its account)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--scope", action="append", required=True, choices=ALL_SCOPES)
-    create.add_argument("--account", default=DEFAULT_ACCOUNT)
-    create.add_argument("--json", action="store_true", help="print one JSON object")
+    _credential_options(create)
     create.set_defaults(handler=_clients_create)
     listing = clients.add_parser("list", help="list API clients")
     listing.add_argument("--account")
@@ -275,6 +354,21 @@ def _parser() -> argparse.ArgumentParser:
     revoke = clients.add_parser("revoke", help="revoke a client and all its tokens")
     revoke.add_argument("client_id")
     revoke.set_defaults(handler=_clients_revoke)
+
+    keys = commands.add_parser("api-keys", help="manage API keys").add_subparsers(
+        dest="action", required=True
+    )
+    create_key = keys.add_parser(
+        "create", help="create an API key, sent as a bearer token (and its account)"
+    )
+    _credential_options(create_key)
+    create_key.set_defaults(handler=_api_keys_create)
+    list_keys = keys.add_parser("list", help="list API keys")
+    list_keys.add_argument("--account")
+    list_keys.set_defaults(handler=_api_keys_list)
+    revoke_key = keys.add_parser("revoke", help="revoke an API key (at once)")
+    revoke_key.add_argument("key_id")
+    revoke_key.set_defaults(handler=_api_keys_revoke)
 
     hooks = commands.add_parser("webhooks", help="webhook tools").add_subparsers(
         dest="action", required=True

@@ -55,13 +55,16 @@ def _customer(http: httpx.Client, name: str) -> dict[str, Any]:
     return customer
 
 
-def _fixtures(http: httpx.Client) -> tuple[dict[str, str], list[dict[str, Any]]]:
+# How each version spells a percentage discount.
+PERCENTAGE = {"2026-03": "Percentage", "2026-10": "PERCENTAGE"}
+
+
+def _fixtures(http: httpx.Client, version: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Real resources: ids for the hooks to put in bodies, and each operation's path ids."""
     billed = _customer(http, "Invoiced by schemathesis")
     played = _customer(http, "Changed by schemathesis")
-    coupon = _create(
-        http, "/coupons", {"code": "ST10", "discount": {"type": "Percentage", "percentage": "10"}}
-    )
+    discount = {"type": PERCENTAGE[version], "percentage": "10"}
+    coupon = _create(http, "/coupons", {"code": "ST10", "discount": discount})
     line = {"name": "Seats", "quantity": "1", "unit_price": "10.00"}
 
     def draft() -> str:
@@ -116,15 +119,16 @@ def _config(operations: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.parametrize("version", sorted(PERCENTAGE))
 def test_the_v1_document_finds_no_failure_with_every_check(
-    server: ServerProcess, tmp_path: Path
+    server: ServerProcess, tmp_path: Path, version: str
 ) -> None:
     client = server.create_client(*ALL_SCOPES, account="schemathesis-v1")
     server.start()
     token = server.token(client)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}", "Invoicery-Version": version}
     with httpx.Client(base_url=server.base_url, headers=headers) as http:
-        ids, operations = _fixtures(http)
+        ids, operations = _fixtures(http, version)
     config = tmp_path / "schemathesis.toml"
     config.write_text(_config(operations))
     command = [
@@ -132,11 +136,13 @@ def test_the_v1_document_finds_no_failure_with_every_check(
         "--config-file",
         str(config),
         "run",
-        f"{server.base_url}{API}/openapi.json",
+        f"{server.base_url}{API}/openapi.json?version={version}",
         "--url",
         server.base_url,
         "--header",
         f"Authorization: Bearer {token}",
+        "--header",
+        f"Invoicery-Version: {version}",
         "--checks",
         "all",
         # A stall detector: 1 s is held by test_hostile_properties for targeted requests;

@@ -15,7 +15,11 @@ from fastapi.routing import RouteContext, iter_route_contexts
 # The whole list of what answers without a bearer token, each on its own authority.
 PUBLIC_PATHS = {
     "/oauth/token",  # client credentials
+    "/api/v1/oauth/token",
+    "/api/v1/oauth/introspect",
+    "/api/v1/oauth/revoke",
     "/downloads/{account_id}/{invoice_id}.pdf",  # a signed link
+    "/downloads/{account_id}/{invoice_id}.xml",  # a signed link (e-invoice)
     "/pay/{token}",  # an unguessable page token
     "/pay/{token}/card",
     "/pay/{token}/bank",

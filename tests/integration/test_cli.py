@@ -1,4 +1,4 @@
-"""The operator command: clients and accounts."""
+"""The operator command: clients, API keys and accounts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from invoicery.auth.credentials import API_KEY_PREFIX
 from invoicery.cli import main
 
 
@@ -37,14 +38,16 @@ def test_clients_create_list_revoke(cli_env: str, capsys: pytest.CaptureFixture[
         == 0
     )
     created = json.loads(capsys.readouterr().out)
-    assert set(created) == {"client_id", "client_secret", "account_id", "scopes"}
+    assert set(created) == {"client_id", "client_secret", "account_id", "scopes", "api_version"}
     assert created["scopes"] == ["invoices:read", "invoices:write"]
     assert created["account_id"].startswith("acct_")
+    assert created["api_version"] == "2026-10"  # the newest, unless told otherwise
 
     assert main(["clients", "list", "--account", account]) == 0
     listing = capsys.readouterr().out
     assert created["client_id"] in listing
     assert "active" in listing
+    assert "2026-10" in listing
     assert created["client_secret"] not in listing
 
     assert main(["clients", "revoke", created["client_id"]]) == 0
@@ -52,6 +55,68 @@ def test_clients_create_list_revoke(cli_env: str, capsys: pytest.CaptureFixture[
     main(["clients", "list", "--account", account])
     assert "revoked" in capsys.readouterr().out
     assert main(["clients", "revoke", created["client_id"]]) == 1
+
+
+def test_api_keys_create_list_revoke(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    account = cli_env
+    argv = ["api-keys", "create", "--name", "ci", "--scope", "invoices:read", "--account", account]
+    assert main([*argv, "--scope", "customers:read", "--api-version", "2026-03", "--json"]) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert set(created) == {"id", "api_key", "account_id", "scopes", "api_version"}
+    assert created["id"].startswith("key_")
+    assert created["api_key"].startswith(API_KEY_PREFIX)
+    assert created["account_id"].startswith("acct_")
+    assert created["scopes"] == ["invoices:read", "customers:read"]
+    assert created["api_version"] == "2026-03"
+    client_argv = ["clients", "create", "--name", "c", "--scope", "invoices:read"]
+    assert main([*client_argv, "--account", account]) == 0
+    client_id = capsys.readouterr().out.split()[1]
+
+    assert main(["api-keys", "list", "--account", account]) == 0
+    listing = capsys.readouterr().out
+    assert created["id"] in listing
+    assert "active" in listing
+    assert "2026-03" in listing
+    assert created["api_key"] not in listing
+    assert client_id not in listing  # a client is not a key, nor a key a client
+    main(["clients", "list", "--account", account])
+    clients = capsys.readouterr().out
+    assert client_id in clients
+    assert created["id"].removeprefix("key_") not in clients
+
+    assert main(["clients", "revoke", "cli_" + created["id"].removeprefix("key_")]) == 1
+    assert main(["api-keys", "revoke", client_id]) == 1
+    capsys.readouterr()
+    assert main(["api-keys", "revoke", created["id"]]) == 0
+    assert created["id"] in capsys.readouterr().out
+    main(["api-keys", "list", "--account", account])
+    assert "revoked" in capsys.readouterr().out
+    assert main(["api-keys", "revoke", created["id"]]) == 1
+    assert "no live API key" in capsys.readouterr().err
+
+
+def test_an_api_key_is_pinned_to_the_newest_version_by_default(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["api-keys", "create", "--name", "ci", "--scope", "invoices:read", "--account", cli_env]
+    assert main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["api_version"] == "2026-10"
+    assert main(argv) == 0
+    shown = capsys.readouterr().out
+    assert "api_version: 2026-10" in shown
+    assert "Authorization: Bearer " + API_KEY_PREFIX in shown
+
+
+@pytest.mark.parametrize("command", ["clients", "api-keys"])
+def test_an_unknown_api_version_is_refused(
+    cli_env: str, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    argv = [command, "create", "--name", "x", "--scope", "invoices:read", "--account", cli_env]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--api-version", "2025-01"])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "unknown API version '2025-01' (one of 2026-03, 2026-10)" in error
 
 
 def test_unknown_scope_is_refused(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:

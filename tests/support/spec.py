@@ -37,6 +37,10 @@ def _operations(path: Path) -> tuple[_Operation, ...]:
     spec = load(path)
     if spec is None:
         return ()
+    return _operations_of(spec)
+
+
+def _operations_of(spec: dict[str, Any]) -> tuple[_Operation, ...]:
     found = []
     for template, item in spec["paths"].items():
         regex = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
@@ -53,7 +57,17 @@ def schema_for(path: Path, method: str, url_path: str, status: int) -> dict[str,
     spec = load(path)
     if spec is None:
         return None
-    for operation in _operations(path):
+    return _schema_in(spec, _operations(path), method, url_path, status)
+
+
+def _schema_in(
+    spec: dict[str, Any],
+    operations: tuple[_Operation, ...],
+    method: str,
+    url_path: str,
+    status: int,
+) -> dict[str, Any] | None:
+    for operation in operations:
         if operation.method == method and operation.pattern.match(url_path):
             response = operation.responses.get(str(status))
             if response is None:
@@ -70,6 +84,37 @@ def validate(path: Path, method: str, url_path: str, status: int, body: Any) -> 
     schema = schema_for(path, method, url_path, status)
     if schema is not None:
         Draft202012Validator(schema).validate(body)
+
+
+def strict(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with no extra properties allowed in any object schema that lists its own."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            node = {key: walk(value) for key, value in node.items()}
+            if "properties" in node and "additionalProperties" not in node:
+                node["additionalProperties"] = False
+            return node
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        return node
+
+    walked: dict[str, Any] = walk(document)
+    return walked
+
+
+class Served:
+    """An OpenAPI document the app serves, to check responses against (made `strict`)."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = strict(document)
+        self._operations = _operations_of(self.document)
+
+    def validate(self, method: str, url_path: str, status: int, body: Any) -> None:
+        """Raise if `body` does not match the documented schema for this response."""
+        schema = _schema_in(self.document, self._operations, method, url_path, status)
+        if schema is not None:
+            Draft202012Validator(schema).validate(body)
 
 
 def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

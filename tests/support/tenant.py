@@ -1,4 +1,4 @@
-"""A test tenant: an account with an API client, tokens and builders for its data."""
+"""A test tenant: an account with an API client (or key), tokens and builders for its data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 
 from invoicery.auth.scopes import ALL_SCOPES
+from invoicery.domain.api_versions import OLDEST, ApiVersion
 from invoicery.service import clients as client_service
-from invoicery.service.clients import NewClient
+from invoicery.service.clients import NewApiKey, NewClient
 from invoicery.store.database import Database
 from tests.support.builders import customer_body, invoice_body
 
@@ -23,15 +24,21 @@ def basic_auth(client_id: str, secret: str) -> str:
 
 @dataclass
 class Tenant:
-    """One account, its API client, and an authenticated HTTP client to act as it."""
+    """One account, its API client, and an authenticated HTTP client to act as it; with an
+    `api_key`, its requests send the key instead of access tokens."""
 
     http: httpx.AsyncClient
     client: NewClient
     account_name: str
     tokens: dict[tuple[str, ...], str] = field(default_factory=dict)
+    api_key: NewApiKey | None = None
 
     async def token(self, scopes: tuple[str, ...] = ALL_SCOPES) -> str:
-        """A bearer token limited to `scopes` (cached per scope set)."""
+        """A bearer token limited to `scopes` (cached per scope set); the API key, if the
+        tenant has one and it holds exactly `scopes`."""
+        if self.api_key is not None:
+            assert set(scopes) == set(self.api_key.scopes), "make a tenant with those scopes"
+            return self.api_key.api_key
         if scopes not in self.tokens:
             response = await self.http.post(
                 "/oauth/token",
@@ -74,11 +81,23 @@ class Tenant:
 
 
 async def new_tenant(
-    db: Database, http: httpx.AsyncClient, *, scopes: tuple[str, ...] = ALL_SCOPES
+    db: Database,
+    http: httpx.AsyncClient,
+    *,
+    scopes: tuple[str, ...] = ALL_SCOPES,
+    api_version: ApiVersion | str = OLDEST,
+    api_key: bool = False,
 ) -> Tenant:
-    """A fresh account with one API client holding `scopes`."""
+    """A fresh account with one API client holding `scopes`, pinned to `api_version` (the
+    seed's by default); with `api_key`, also an API key like it, which its requests send."""
     account_name = f"test-{uuid.uuid4().hex[:12]}"
+    version = ApiVersion(api_version)
     client = await client_service.create(
-        db, name="tests", scopes=list(scopes), account_name=account_name
+        db, name="tests", scopes=list(scopes), account_name=account_name, api_version=version
     )
-    return Tenant(http=http, client=client, account_name=account_name)
+    key = None
+    if api_key:
+        key = await client_service.create_api_key(
+            db, name="tests", scopes=list(scopes), account_name=account_name, api_version=version
+        )
+    return Tenant(http=http, client=client, account_name=account_name, api_key=key)

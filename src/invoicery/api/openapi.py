@@ -13,16 +13,19 @@ since every error here is rendered in the wire format's own error schema.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-__all__ = ["install_openapi", "shape"]
+__all__ = ["FaceVersions", "install_openapi", "shape", "with_components"]
 
 # Billing-v1 request models keep their own names (``AddressInput``…): they accept what
 # the response schemas refuse (unknown fields) and carry constraints responses do not.
@@ -72,6 +75,40 @@ def shape(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def with_components(
+    document: dict[str, Any],
+    models: Mapping[str, type[BaseModel]],
+    parameters: Mapping[tuple[str, str], dict[str, Any]],
+) -> dict[str, Any]:
+    """A copy of `document` whose components named in `models` are those models' schemas
+    (the models they nest included) and whose query `parameters` (by operation id and
+    name) have the schemas given: a version of a face with shapes of its own."""
+    document = copy.deepcopy(document)
+    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in models.items():
+        schema = model.model_json_schema(ref_template=_REF_PREFIX + "{model}")
+        for nested, nested_schema in schema.pop("$defs", {}).items():
+            schemas[nested] = nested_schema
+        schemas[name] = schema
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", ()):
+                key = (operation.get("operationId"), parameter["name"])
+                if key in parameters:
+                    parameter["schema"] = copy.deepcopy(parameters[key])
+    return document
+
+
+@dataclass(frozen=True)
+class FaceVersions:
+    """The versions a face is documented in: each one's own components and query parameter
+    schemas (see `with_components`), and the default version."""
+
+    components: Mapping[str, Mapping[str, type[BaseModel]]]
+    parameters: Mapping[str, Mapping[tuple[str, str], dict[str, Any]]]
+    default: str
+
+
 def _document(
     app: FastAPI, routers: Sequence[APIRouter], title: str, description: str
 ) -> dict[str, Any]:
@@ -93,8 +130,10 @@ def install_openapi(
     face_title: str,
     face_description: str,
     face: Sequence[APIRouter],
+    face_versions: FaceVersions,
 ) -> None:
-    """Document `root` at /openapi.json and `face` at `{face_prefix}/openapi.json` (+ /docs)."""
+    """Document `root` at /openapi.json and `face` at `{face_prefix}/openapi.json` (+ /docs),
+    one document per version of the face (``?version=``, the default if absent)."""
     documents: dict[str, dict[str, Any]] = {}
 
     def root_document() -> dict[str, Any]:
@@ -102,13 +141,27 @@ def install_openapi(
             app.openapi_schema = _document(app, root, app.title, app.description)
         return app.openapi_schema
 
-    def face_document() -> dict[str, Any]:
-        if face_prefix not in documents:
-            documents[face_prefix] = _document(app, face, face_title, face_description)
-        return documents[face_prefix]
+    def face_document(version: str) -> dict[str, Any]:
+        if version not in documents:
+            generated = _document(app, face, face_title, face_description)
+            document = with_components(
+                generated,
+                face_versions.components[version],
+                face_versions.parameters.get(version, {}),
+            )
+            document["info"]["x-api-version"] = version
+            documents[version] = document
+        return documents[version]
 
-    async def face_openapi(_request: Request) -> JSONResponse:
-        return JSONResponse(face_document())
+    async def face_openapi(request: Request) -> JSONResponse:
+        version = request.query_params.get("version", face_versions.default)
+        if version not in face_versions.components:
+            known = ", ".join(face_versions.components)
+            return JSONResponse(
+                {"code": "BAD_REQUEST", "message": f"unknown version {version!r}: one of {known}"},
+                status_code=400,
+            )
+        return JSONResponse(face_document(version))
 
     async def face_docs(_request: Request) -> HTMLResponse:
         return get_swagger_ui_html(openapi_url=f"{face_prefix}/openapi.json", title=face_title)

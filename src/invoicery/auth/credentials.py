@@ -1,6 +1,7 @@
-"""Generation and hashing of client secrets and access tokens.
+"""Generation and hashing of client secrets, access tokens and API keys.
 
-Both are 256-bit random values, so a single SHA-256 is the right hash: no password
+All are 256-bit random values (an API key behind a recognisable prefix, so that secret
+scanners can find one that leaked), so a single SHA-256 is the right hash: no password
 stretching is needed for high-entropy secrets, and lookups stay fast. Comparisons of
 secret hashes are constant-time.
 """
@@ -11,12 +12,40 @@ import hashlib
 import hmac
 import secrets
 
-__all__ = ["hash_secret", "new_secret", "secret_matches"]
+__all__ = [
+    "API_KEY_PREFIX",
+    "hash_secret",
+    "is_api_key",
+    "new_access_token",
+    "new_api_key",
+    "new_secret",
+    "secret_matches",
+]
+
+API_KEY_PREFIX = "inv_sk_"
+"""How every API key begins (and no access token: see `new_access_token`)."""
 
 
 def new_secret() -> str:
     """A fresh URL-safe random secret with 256 bits of entropy."""
     return secrets.token_urlsafe(32)
+
+
+def new_access_token() -> str:
+    """A fresh access token: a secret that cannot be taken for an API key."""
+    while is_api_key(token := new_secret()):  # about once in 4 * 10**12 tokens
+        pass
+    return token
+
+
+def new_api_key() -> str:
+    """A fresh API key: the prefix and a secret with 256 bits of entropy."""
+    return API_KEY_PREFIX + new_secret()
+
+
+def is_api_key(token: str) -> bool:
+    """Whether a bearer value is shaped like an API key (rather than an access token)."""
+    return token.startswith(API_KEY_PREFIX)
 
 
 def hash_secret(secret: str) -> str:

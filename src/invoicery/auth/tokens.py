@@ -1,18 +1,26 @@
-"""Token issuance (RFC 6749 §4.4) and bearer-token authentication (RFC 6750)."""
+"""Token issuance (RFC 6749 §4.4) and bearer authentication (RFC 6750) by token or API key."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from invoicery.auth.credentials import hash_secret, new_secret, secret_matches
+from invoicery.auth.credentials import (
+    hash_secret,
+    is_api_key,
+    new_access_token,
+    secret_matches,
+)
 from invoicery.auth.scopes import parse_scopes
 from invoicery.domain import ids
+from invoicery.domain.api_versions import OLDEST, ApiVersion
 from invoicery.domain.rate_limit import RateLimit, stored_rate_limit
 from invoicery.store import clients
+from invoicery.store.clients import ClientKind, ClientRecord
 from invoicery.store.database import Database
 
 if TYPE_CHECKING:
@@ -24,6 +32,7 @@ __all__ = [
     "Principal",
     "TokenGrant",
     "authenticate",
+    "authenticate_client",
     "issue_token",
 ]
 
@@ -57,14 +66,38 @@ class TokenGrant:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller: its account, client, scopes, the account's time zone and
-    request limit (None: the server's default)."""
+    """The authenticated caller: its account, client, scopes, the account's time zone,
+    request limit (None: the server's default) and pinned billing-v1 version."""
 
     account_id: UUID
     client_id: UUID
     scopes: frozenset[str]
     timezone: str
     rate_limit: RateLimit | None = None
+    api_version: ApiVersion = OLDEST
+
+
+async def authenticate_client(db: Database, *, client_id: str, client_secret: str) -> ClientRecord:
+    """The live client these credentials name; `OAuthError` (invalid_client) if none.
+
+    An API key is no client: it is a bearer credential of its own, never exchanged.
+    """
+    failed = OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication failed")
+    try:
+        client_uuid = ids.decode(ids.CLIENT, client_id)
+    except ids.InvalidId:
+        raise failed from None
+    # The read and the insert need no common transaction: a revocation committed between
+    # them leaves a token that `find_token` refuses, as it did under READ COMMITTED.
+    client = await clients.find_client(db, client_uuid)
+    if (
+        client is None
+        or client.kind is not ClientKind.CLIENT
+        or client.revoked_at is not None
+        or not secret_matches(client_secret, client.secret_hash)
+    ):
+        raise failed
+    return client
 
 
 async def issue_token(
@@ -75,20 +108,8 @@ async def issue_token(
     requested_scope: str | None,
     ttl_seconds: int,
 ) -> TokenGrant:
-    """Exchange client credentials for an access token."""
-    try:
-        client_uuid = ids.decode(ids.CLIENT, client_id)
-    except ids.InvalidId:
-        raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication failed") from None
-    # The read and the insert need no common transaction: a revocation committed between
-    # them leaves a token that `find_token` refuses, as it did under READ COMMITTED.
-    client = await clients.find_client(db, client_uuid)
-    if (
-        client is None
-        or client.revoked_at is not None
-        or not secret_matches(client_secret, client.secret_hash)
-    ):
-        raise OAuthError(OAuthErrorCode.INVALID_CLIENT, "client authentication failed")
+    """Exchange client credentials for an access token (never an API key's: it is one)."""
+    client = await authenticate_client(db, client_id=client_id, client_secret=client_secret)
     scopes = client.scopes
     if requested_scope is not None:
         requested = parse_scopes(requested_scope)
@@ -98,7 +119,7 @@ async def issue_token(
                 "the requested scope is unknown or exceeds the scope granted to the client",
             )
         scopes = requested
-    token = new_secret()
+    token = new_access_token()
     await clients.store_token(
         db,
         token_hash=hash_secret(token),
@@ -118,15 +139,19 @@ async def issue_token(
 async def authenticate(
     db: Database, token: str, cache: PrincipalCache | None = None
 ) -> Principal | None:
-    """The principal behind a live bearer token, or None if it is unknown or expired.
+    """The principal behind a live access token or API key, or None if it is unknown, expired
+    or revoked.
 
-    With a `cache` (`auth.principals`) that is on, a token seen before is not looked up.
+    With a `cache` (`auth.principals`) that is on, a token or key seen before is not looked up.
     """
     token_hash = hash_secret(token)
     if cache is not None and (kept := cache.get(token_hash)) is not None:
         return kept
     generation = cache.generation if cache is not None else 0
-    record = await clients.find_token(db, token_hash=token_hash, now=datetime.now(UTC))
+    if is_api_key(token):
+        record = await clients.find_api_key(db, key_hash=token_hash)
+    else:
+        record = await clients.find_token(db, token_hash=token_hash, now=datetime.now(UTC))
     if record is None:
         return None
     principal = Principal(
@@ -135,14 +160,12 @@ async def authenticate(
         scopes=frozenset(record.scopes),
         timezone=record.timezone,
         rate_limit=stored_rate_limit(record.rate_limit),
+        api_version=record.api_version,
     )
     if cache is not None:
-        cache.put(
-            token_hash,
-            principal,
-            expires_at=record.expires_at.timestamp(),
-            generation=generation,
-        )
+        # A key never expires: it is kept until an invalidation (its revocation among them).
+        expires_at = math.inf if record.expires_at is None else record.expires_at.timestamp()
+        cache.put(token_hash, principal, expires_at=expires_at, generation=generation)
     return principal
 
 

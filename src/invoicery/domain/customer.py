@@ -2,27 +2,77 @@
 
 One record serves both faces: the AP `external_id` is the billing-v1 `alias`, and the
 AP `email` is the billing-v1 `billing_email` (an empty string when there is none).
+
+A customer is a `COMPANY` (named by `name`) or an `INDIVIDUAL` (named by `first_name`
+and `last_name`, which also make its `name`). Its `preferred_locales` are BCP 47 tags,
+most preferred first; the first is its `locale`, the language of its e-mails.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from uuid import UUID
 
+from invoicery.domain import custom_properties as properties
 from invoicery.domain import money
 from invoicery.domain.errors import InvalidInput, InvalidState
 from invoicery.domain.tax import TaxComponent, rate_error
 
 __all__ = [
+    "LOCALE_PATTERN",
+    "MAX_LOCALES",
+    "MAX_LOCALE_LENGTH",
+    "MAX_NAME_LENGTH",
     "Address",
     "CustomTax",
     "Customer",
     "CustomerSnapshot",
+    "CustomerType",
     "ShippingAddress",
+    "requested_locales",
     "snapshot",
 ]
+
+LOCALE_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$"
+"""A language tag such as ``de``, ``fr-CA`` or ``zh-Hant-TW`` (``_`` is taken for ``-``)."""
+MAX_LOCALE_LENGTH = 35
+MAX_NAME_LENGTH = 200
+MAX_LOCALES = 10
+_LOCALE = re.compile(LOCALE_PATTERN)
+
+
+class CustomerType(StrEnum):
+    """Whether a customer is a business or a person (B2C)."""
+
+    COMPANY = "COMPANY"
+    INDIVIDUAL = "INDIVIDUAL"
+
+
+def requested_locales(
+    locales: Sequence[str] | None, language: str | None
+) -> tuple[str, ...] | None:
+    """The preferred locales a caller asks for: `locales` if given, else the one (deprecated)
+    `language` if given, else None (nothing asked)."""
+    if locales is not None:
+        return tuple(locales)
+    if language is not None:
+        return (language,)
+    return None
+
+
+def _locale_errors(locales: Sequence[str]) -> dict[str, str]:
+    if len(locales) > MAX_LOCALES:
+        return {"preferred_locales": f"at most {MAX_LOCALES} locales"}
+    return {
+        f"preferred_locales[{index}]": "must be a language tag such as de or fr-CA"
+        for index, tag in enumerate(locales)
+        if len(tag) > MAX_LOCALE_LENGTH or not _LOCALE.fullmatch(tag)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +128,15 @@ class Customer:
     billing_address: Address | None = None
     shipping_address: ShippingAddress | None = None
     custom_taxes: tuple[CustomTax, ...] = ()
-    locale: str | None = None  # the language its e-mails are written in, e.g. "de-AT"
+    locale: str | None = None  # its first preferred locale: the language of its e-mails
+    customer_type: CustomerType = CustomerType.COMPANY
+    first_name: str | None = None
+    last_name: str | None = None
+    legal_number: str | None = None  # BT-47, the buyer's register number
+    buyer_reference: str | None = None  # BT-10, e.g. a Leitweg-ID
+    exemption_reason: str | None = None
+    preferred_locales: tuple[str, ...] = ()
+    custom_properties: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def alias(self) -> str | None:
@@ -96,18 +154,49 @@ class Customer:
         return self.billing_address.country if self.billing_address else None
 
     def checked(self) -> Customer:
-        """This customer, or `InvalidInput` naming each field that breaks a rule."""
-        errors: dict[str, str] = {}
-        if not self.name:
+        """This customer with its derived fields set (an individual's `name`, the `locale`),
+        or `InvalidInput` naming each field that breaks a rule."""
+        errors = self._person_errors() if self.is_individual else {}
+        if not self.is_individual and not self.name:
             errors["name"] = "must not be empty"
         if (message := money.currency_error(self.currency)) is not None:
             errors["currency"] = message
         for index, tax in enumerate(self.custom_taxes):
             if (message := rate_error(tax.rate)) is not None:
                 errors[f"custom_taxes[{index}].rate"] = message
+        errors.update(_locale_errors(self.preferred_locales))
+        values: Mapping[str, object] = {}
+        try:
+            values = properties.merged({}, self.custom_properties)
+        except InvalidInput as error:
+            errors.update(error.fields)
         if errors:
             raise InvalidInput("the customer is invalid", errors)
-        return self
+        derived = replace(
+            self,
+            name=f"{self.first_name} {self.last_name}" if self.is_individual else self.name,
+            locale=self.preferred_locales[0] if self.preferred_locales else None,
+            custom_properties=values,
+        )
+        return self if derived == self else derived
+
+    @property
+    def is_individual(self) -> bool:
+        """Whether this customer is a person, named by first and last name."""
+        return self.customer_type is CustomerType.INDIVIDUAL
+
+    def _person_errors(self) -> dict[str, str]:
+        required = "required for an INDIVIDUAL customer"
+        errors = {name: required for name in ("first_name", "last_name") if not getattr(self, name)}
+        if not self.country:
+            errors["billing_address.country"] = required
+        if len(f"{self.first_name} {self.last_name}") > MAX_NAME_LENGTH:
+            errors["name"] = f"first_name + last_name: at most {MAX_NAME_LENGTH} characters"
+        return errors
+
+    def with_custom_properties(self, changes: Mapping[str, object]) -> Customer:
+        """A copy with `changes` merged into its custom properties (None removes a key)."""
+        return replace(self, custom_properties=properties.merged(self.custom_properties, changes))
 
     def archived(self, *, now: datetime) -> Customer:
         """A copy archived at `now`; refused if it is already archived."""

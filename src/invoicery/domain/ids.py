@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 __all__ = [
     "ACCOUNT",
+    "API_KEY",
     "CLIENT",
     "CUSTOMER",
     "INVOICE",
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 ACCOUNT = "acct"
+API_KEY = "key"
 CLIENT = "cli"
 CUSTOMER = "cus"
 INVOICE = "inv"

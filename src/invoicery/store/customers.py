@@ -13,7 +13,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from invoicery.domain.customer import Customer
+from invoicery.domain.customer import Customer, CustomerType
 from invoicery.domain.errors import Conflict
 from invoicery.domain.ids import uuid7_lower_bound
 from invoicery.store import codecs
@@ -22,7 +22,9 @@ from invoicery.store.tables import customers
 
 __all__ = [
     "GET_FOR_UPDATE",
+    "ORDER_COLUMNS",
     "CustomerFilters",
+    "CustomerOrder",
     "exists",
     "find",
     "get",
@@ -52,6 +54,34 @@ class CustomerFilters:
     created_to: datetime | None = None
 
 
+# What a numbered list may be sorted by; ids are time-ordered, so `created_at` is the id.
+_SORTED_BY: dict[str, ColumnElement[Any]] = {
+    "name": customers.c.name,
+    "email": customers.c.email,
+    "alias": customers.c.external_id,
+    "created_at": customers.c.id,
+}
+ORDER_COLUMNS = frozenset(_SORTED_BY)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerOrder:
+    """How a numbered list is sorted: by one of `ORDER_COLUMNS`, then by id the same way.
+
+    A missing alias sorts after every alias when ascending, before them when descending.
+    """
+
+    column: str = "created_at"
+    descending: bool = True
+
+    def clauses(self) -> tuple[ColumnElement[Any], ...]:
+        """The ORDER BY clauses of this order."""
+        column, tiebreak = _SORTED_BY[self.column], customers.c.id
+        if self.descending:
+            return column.desc().nulls_first(), tiebreak.desc()
+        return column.asc().nulls_last(), tiebreak.asc()
+
+
 def to_customer(row: RowMapping) -> Customer:
     """Map a customers row to the domain record."""
     values = {column.name: row[column.name] for column in _COLUMNS}
@@ -59,6 +89,10 @@ def to_customer(row: RowMapping) -> Customer:
     values["billing_address"] = codecs.address_from_json(values["billing_address"])
     values["shipping_address"] = codecs.shipping_from_json(values["shipping_address"])
     values["custom_taxes"] = codecs.custom_taxes_from_json(values["custom_taxes"])
+    values["customer_type"] = CustomerType(values["customer_type"] or CustomerType.COMPANY)
+    values["preferred_locales"] = tuple(values["preferred_locales"])
+    if not values["preferred_locales"] and values["locale"] is not None:
+        values["preferred_locales"] = (values["locale"],)  # a row from before migration 0012
     return Customer(**values)
 
 
@@ -68,6 +102,9 @@ def _values(customer: Customer) -> dict[str, Any]:
     values["billing_address"] = codecs.address_to_json(customer.billing_address)
     values["shipping_address"] = codecs.shipping_to_json(customer.shipping_address)
     values["custom_taxes"] = codecs.custom_taxes_to_json(customer.custom_taxes)
+    values["customer_type"] = customer.customer_type.value
+    values["preferred_locales"] = list(customer.preferred_locales)
+    values["custom_properties"] = dict(customer.custom_properties)
     return values
 
 
@@ -198,17 +235,20 @@ def _conditions(account_id: UUID, filters: CustomerFilters) -> list[ColumnElemen
 
 
 async def list_numbered(
-    conn: AsyncConnection, *, account_id: UUID, filters: CustomerFilters, offset: int, limit: int
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    filters: CustomerFilters,
+    offset: int,
+    limit: int,
+    order: CustomerOrder = CustomerOrder(),
 ) -> tuple[Sequence[Customer], int]:
-    """One numbered page of the account's customers matching `filters`, and the exact total."""
+    """One numbered page of the account's customers matching `filters` in `order`, and the
+    exact total."""
     conditions = _conditions(account_id, filters)
     total = (await conn.execute(select(func.count()).where(*conditions))).scalar_one()
     query = (
-        select(*_COLUMNS)
-        .where(*conditions)
-        .order_by(customers.c.id.desc())
-        .limit(limit)
-        .offset(offset)
+        select(*_COLUMNS).where(*conditions).order_by(*order.clauses()).limit(limit).offset(offset)
     )
     rows = (await conn.execute(query)).mappings().all()
     return [to_customer(row) for row in rows], int(total)

@@ -36,11 +36,13 @@ __all__ = [
     "account_invoice_counts",
     "accounts",
     "api_clients",
+    "coupon_redemptions",
     "coupons",
     "credit_entries",
     "customer_invoice_counts",
     "customers",
     "document_cache",
+    "einvoices",
     "events",
     "idempotency_keys",
     "invoice_documents",
@@ -89,6 +91,16 @@ accounts = Table(
     # rate limits (migration 0010): the account's API request limit, e.g. "5/s"; NULL is
     # the server's default (see domain.rate_limit)
     Column("rate_limit", String(32)),
+    # e-invoicing (migration 0013): the seller data EN 16931 needs beside the address and
+    # `tax_id` (the VAT id), and the profile new invoices are issued in ('off': none)
+    Column("legal_name", String(200)),
+    Column("tax_registration", String(50)),
+    Column("iban", String(34)),
+    Column("bic", String(11)),
+    Column("contact_name", String(200)),
+    Column("contact_email", String(320)),
+    Column("contact_phone", String(50)),
+    Column("einvoicing", String(16), nullable=False, server_default="off"),
 )
 
 api_clients = Table(
@@ -101,6 +113,11 @@ api_clients = Table(
     Column("scopes", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+    # migration 0012: a client exchanges its secret for tokens; an API key is the bearer
+    # token itself (its digest in `secret_hash`). Both are pinned to a billing-v1 version.
+    Column("kind", String(16), nullable=False, server_default="client"),
+    Column("api_version", String(16), nullable=False, server_default="2026-03"),
+    Index("ix_api_clients_secret_hash", "secret_hash"),
 )
 
 access_tokens = Table(
@@ -134,6 +151,15 @@ customers = Table(
     Column("shipping_address", JsonDocument),
     Column("custom_taxes", JsonDocument, nullable=False, server_default=text("'[]'")),
     Column("locale", String(35)),  # migration 0008: the language of its e-mails
+    # migration 0012: what billing-v1 2026-10 adds (`locale` is its first preferred locale)
+    Column("customer_type", String(16)),
+    Column("first_name", String(200)),
+    Column("last_name", String(200)),
+    Column("legal_number", String(100)),
+    Column("buyer_reference", String(200)),
+    Column("exemption_reason", Text),
+    Column("preferred_locales", JsonDocument, nullable=False, server_default=text("'[]'")),
+    Column("custom_properties", JsonDocument, nullable=False, server_default=text("'{}'")),
     UniqueConstraint("account_id", "id"),
     UniqueConstraint("account_id", "external_id"),
     Index("ix_customers_account_created", "account_id", "id"),
@@ -177,12 +203,36 @@ invoices = Table(
     Column("customer_details", JsonDocument),
     Column("voided_at", UtcDateTime),
     Column("marked_uncollectible_at", UtcDateTime),
+    # migration 0012: billing-v1 2026-10's user-defined values
+    Column("custom_properties", JsonDocument, nullable=False, server_default=text("'{}'")),
+    # migration 0013: the e-invoice issued at finalization (NULL: the account had it off),
+    # GENERATED or FAILED, with the reasons of a failure
+    Column("einvoicing_status", String(16)),
+    Column("einvoicing_errors", JsonDocument),
     ForeignKeyConstraint(["account_id", "customer_id"], ["customers.account_id", "customers.id"]),
     UniqueConstraint("account_id", "invoice_number"),
     UniqueConstraint("account_id", "id"),
     Index("ix_invoices_account_created", "account_id", "id"),
     Index("ix_invoices_account_customer", "account_id", "customer_id", "id"),
     Index("ix_invoices_account_due", "account_id", "due_date", "id"),
+    # billing-v1 2026-10's default order (migration 0012): by invoice date, archived hidden
+    Index(
+        "ix_invoices_account_dated",
+        "account_id",
+        "invoice_date",
+        "id",
+        postgresql_where=text("archived_at IS NULL"),
+        sqlite_where=text("archived_at IS NULL"),
+    ),
+    # billing-v1 list filtered by e-invoicing status (migration 0013): only e-invoices
+    Index(
+        "ix_invoices_account_einvoicing",
+        "account_id",
+        "einvoicing_status",
+        "id",
+        postgresql_where=text("einvoicing_status IS NOT NULL AND archived_at IS NULL"),
+        sqlite_where=text("einvoicing_status IS NOT NULL AND archived_at IS NULL"),
+    ),
     # billing-v1 list: index-only scans newest first, filtered by lifecycle, archived hidden
     Index(
         "ix_invoices_account_listed",
@@ -261,6 +311,11 @@ coupons = Table(
     Column("redemption_limit", Integer),
     Column("redemptions", Integer, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime, nullable=False),
+    # migration 0012: Meteroid's coupon life cycle and terms
+    Column("reusable", Boolean, nullable=False, server_default=true()),
+    Column("recurring_value", Integer),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("archived_at", UtcDateTime),
     UniqueConstraint("account_id", "id"),
     UniqueConstraint("account_id", "code"),
 )
@@ -281,6 +336,28 @@ credit_entries = Table(
     ForeignKeyConstraint(["account_id", "customer_id"], ["customers.account_id", "customers.id"]),
     CheckConstraint("balance_after >= 0", name="balance_not_negative"),
     Index("ix_credit_entries_account_customer", "account_id", "customer_id", "currency", "id"),
+)
+
+# --- coupon redemptions (migration 0014) -----------------------------------------------
+
+# One row per coupon an invoice redeemed, written with its finalization (beside the
+# `coupons.redemptions` count) and kept when the invoice is voided: which customers have
+# redeemed a coupon, so one that is not reusable is refused a second time (see
+# invoicery.domain.coupons).
+coupon_redemptions = Table(
+    "coupon_redemptions",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("coupon_id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False),
+    Column("redeemed_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["account_id", "coupon_id"], ["coupons.account_id", "coupons.id"]),
+    ForeignKeyConstraint(["account_id", "customer_id"], ["customers.account_id", "customers.id"]),
+    ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
+    Index(
+        "ix_coupon_redemptions_account_coupon_customer", "account_id", "coupon_id", "customer_id"
+    ),
 )
 
 # Exact invoice counts for billing-v1 pagination, kept by database triggers on `invoices`
@@ -337,6 +414,22 @@ invoice_documents = Table(
     Column("face", String(32), primary_key=True),
     Column("version", Integer, nullable=False),
     Column("body", LargeBinary, nullable=False),
+    ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
+)
+
+# --- e-invoices (migration 0013) --------------------------------------------------------
+
+# The EN 16931 XML of each invoice issued while its account had e-invoicing on, written
+# with its finalization and never changed: the legal document as it was issued (see
+# invoicery.service.einvoicing). `profile` is the syntax it is in.
+einvoices = Table(
+    "einvoices",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, primary_key=True),
+    Column("profile", String(16), nullable=False),
+    Column("xml", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
 )
 

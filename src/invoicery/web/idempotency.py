@@ -71,6 +71,9 @@ def valid_key(values: list[str]) -> str | None:
     return key
 
 
+_VERSION_HEADER = b"invoicery-version"
+
+
 def _covered(path: str) -> bool:
     return not any(
         path == prefix or path.startswith(prefix + "/") for prefix in _UNCOVERED_PREFIXES
@@ -78,12 +81,17 @@ def _covered(path: str) -> bool:
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:
-    """What the request was: its method, path, query and body, as one SHA-256 hex digest."""
+    """What the request was: its method, path, query, body and the API version it asked
+    for (a response rendered in one version is no answer to a request for another), as
+    one SHA-256 hex digest."""
     request = hashlib.sha256()
     request.update(scope["method"].encode() + b"\n")
     request.update(scope["path"].encode("utf-8", "surrogateescape") + b"\n")
     request.update(scope["query_string"] + b"\n")
     request.update(hashlib.sha256(body).digest())
+    for name, value in scope["headers"]:
+        if name == _VERSION_HEADER:
+            request.update(b"version:" + value)
     return request.hexdigest()
 
 

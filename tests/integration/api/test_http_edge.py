@@ -20,7 +20,7 @@ from invoicery.app import create_app
 from invoicery.config import Settings
 from invoicery.store.database import Database
 from invoicery.web.errors import ApiError
-from tests.conftest import PUBLIC_URL, _check_conformance
+from tests.conftest import PUBLIC_URL, conformance_check
 from tests.integration.api.billing.v1 import API, assert_rest_error
 from tests.support.builders import customer_body
 from tests.support.tenant import Tenant
@@ -158,10 +158,11 @@ async def test_a_body_over_the_limit_is_payload_too_large_on_billing_v1(tenant: 
 async def impatient(settings: Settings, db: Database) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app that waits 0.2 s for a request body."""
     app = create_app(settings.model_copy(update={"body_timeout_seconds": 0.2}), database=db)
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
+        transport=transport,
         base_url=PUBLIC_URL,
-        event_hooks={"response": [_check_conformance]},
+        event_hooks={"response": [conformance_check(transport)]},
     ) as client:
         yield client
 

@@ -17,6 +17,8 @@ from invoicery.auth.principals import APPLICATION_NAME, PrincipalCache
 from invoicery.config import Settings
 from invoicery.service import accounts as account_service
 from invoicery.service import clients as client_service
+from invoicery.store import clients
+from invoicery.store.clients import TokenRecord
 from invoicery.store.database import Database
 from tests.conftest import PUBLIC_URL
 from tests.support.tenant import new_tenant
@@ -36,6 +38,20 @@ async def _until(condition: Callable[[], bool]) -> None:
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The token hashes looked up in the database from now on."""
     return count_token_lookups(monkeypatch)
+
+
+@pytest.fixture
+def key_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The API key hashes looked up in the database from now on."""
+    looked_up: list[str] = []
+    real = clients.find_api_key
+
+    async def counting(db: Database, *, key_hash: str) -> TokenRecord | None:
+        looked_up.append(key_hash)
+        return await real(db, key_hash=key_hash)
+
+    monkeypatch.setattr(clients, "find_api_key", counting)
+    return looked_up
 
 
 ServerFactory = Callable[[], Awaitable[tuple[FastAPI, httpx.AsyncClient]]]
@@ -90,6 +106,35 @@ async def test_a_revocation_is_seen_by_every_running_server(
         )
     for http in (one, two):
         assert (await http.get("/invoices", headers=headers)).status_code == 401
+
+
+async def test_a_keys_revocation_is_seen_by_every_running_server(
+    db: Database, servers: ServerFactory, lookups: list[str], key_lookups: list[str]
+) -> None:
+    (first, one), (second, two) = await servers(), await servers()
+    if not db.is_sqlite:
+        await _until(lambda: _cache(first).on and _cache(second).on)
+    tenant = await new_tenant(db, one, api_key=True)
+    assert tenant.api_key is not None
+    headers = {"Authorization": f"Bearer {tenant.api_key.api_key}"}
+    for http in (one, two, one, two):
+        assert (await http.get("/invoices", headers=headers)).status_code == 200
+    assert lookups == []  # a key is not an access token
+    assert len(key_lookups) == (4 if db.is_sqlite else 2)  # kept by each server that listens
+    before = [_cache(app).generation for app in (first, second)]
+
+    await client_service.revoke_api_key(db, key_id=tenant.api_key.id)  # as the CLI does
+
+    if not db.is_sqlite:
+        apps = (first, second)
+        await _until(
+            lambda: all(
+                _cache(app).generation != was for app, was in zip(apps, before, strict=True)
+            )
+        )
+    for http in (one, two):
+        assert (await http.get("/invoices", headers=headers)).status_code == 401
+        assert (await http.get("/api/v1/invoices", headers=headers)).status_code == 401
 
 
 async def test_an_account_change_reaches_the_principals_kept(

@@ -20,7 +20,7 @@ from invoicery.config import Settings
 from invoicery.documents import cache, render
 from invoicery.pdf.view import InvoiceDocument
 from invoicery.store.database import Database
-from tests.conftest import PUBLIC_URL, _check_conformance
+from tests.conftest import PUBLIC_URL, conformance_check
 from tests.support.tenant import Tenant
 
 REQUIRE_PDF_TOOLS = os.environ.get("INVOICERY_TEST_REQUIRE_PDF_TOOLS") == "1"
@@ -54,10 +54,11 @@ def host(settings: Settings, db: Database) -> Host:
         if isinstance(changes.get("signing_keys"), str):
             changes["signing_keys"] = SecretStr(changes["signing_keys"])
         app = create_app(settings.model_copy(update=changes), database=db)
+        transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
+            transport=transport,
             base_url=PUBLIC_URL,
-            event_hooks={"response": [_check_conformance]},
+            event_hooks={"response": [conformance_check(transport)]},
         ) as client:
             yield client
 

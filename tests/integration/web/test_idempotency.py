@@ -139,6 +139,26 @@ async def test_the_v1_face_refuses_a_reused_key_in_its_format(tenant: Tenant) ->
     assert "Idempotency-Key" in reused.json()["message"]
 
 
+async def test_a_key_replays_only_to_the_api_version_it_was_answered_in(
+    tenant: Tenant,
+) -> None:
+    key = keyed()
+    seed = {**key, "Invoicery-Version": "2026-03"}
+    first = await tenant.request("POST", f"{API}/customers", json=v1_customer(), headers=seed)
+    assert first.status_code == 201
+    replayed = await tenant.request("POST", f"{API}/customers", json=v1_customer(), headers=seed)
+    assert replayed.headers.get("idempotent-replayed") == "true"
+    assert replayed.content == first.content
+    other = await tenant.request(
+        "POST",
+        f"{API}/customers",
+        json=v1_customer(),
+        headers={**key, "Invoicery-Version": "2026-10"},
+    )
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.json()["message"]
+
+
 @pytest.mark.parametrize(
     "key",
     [b"", b"x" * 256, "cl\u00e9".encode(), b"tab\there", b"del\x7f"],

@@ -1,4 +1,4 @@
-"""The token endpoint's own split of plain urlencoded bodies equals Starlette's parser."""
+"""OAuth endpoints' own split of plain urlencoded bodies equals Starlette's parser."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
-from invoicery.api.ap import oauth
+from invoicery.api import oauth_form
 
 _CASES = [
     b"grant_type=client_credentials",
@@ -64,16 +64,18 @@ async def _parsed(body: bytes, parse: Callable[[Request], Awaitable[Any]]) -> ob
 
 @pytest.mark.parametrize("body", _CASES)
 async def test_a_body_is_read_as_starlette_reads_it(body: bytes) -> None:
-    assert await _parsed(body, oauth._form) == await _parsed(body, lambda r: r.form())
+    assert await _parsed(body, oauth_form.read_form) == await _parsed(body, lambda r: r.form())
 
 
 async def test_random_bodies_are_read_as_starlette_reads_them() -> None:
     cases = _random_cases()
-    assert sum(1 for body in cases if oauth._PLAIN_FORM.fullmatch(body)) > 40  # split here
+    assert sum(1 for body in cases if oauth_form._PLAIN_FORM.fullmatch(body)) > 40  # split here
     for body in cases:
-        assert await _parsed(body, oauth._form) == await _parsed(body, lambda r: r.form()), body
+        assert await _parsed(body, oauth_form.read_form) == await _parsed(
+            body, lambda r: r.form()
+        ), body
 
 
 async def test_more_fields_than_starlette_takes_are_left_to_it() -> None:
     body = b"&".join(b"f%d=1" % number for number in range(1001))
-    assert await _parsed(body, oauth._form) == await _parsed(body, lambda r: r.form())
+    assert await _parsed(body, oauth_form.read_form) == await _parsed(body, lambda r: r.form())

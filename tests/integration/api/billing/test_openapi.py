@@ -24,7 +24,7 @@ NOT_SERVED_SCHEMAS: set[str] = set()
 
 @pytest.fixture
 async def served(http: httpx.AsyncClient) -> dict[str, Any]:
-    response = await http.get(f"{API}/openapi.json")
+    response = await http.get(f"{API}/openapi.json?version=2026-03")
     assert response.status_code == 200
     document: dict[str, Any] = response.json()
     return document

@@ -21,7 +21,7 @@ LINE = {"name": "Seats", "quantity": "1", "unit_price": "1.00"}
 
 @pytest.fixture
 async def document(http: httpx.AsyncClient) -> dict[str, Any]:
-    published: dict[str, Any] = (await http.get(f"{API}/openapi.json")).json()
+    published: dict[str, Any] = (await http.get(f"{API}/openapi.json?version=2026-03")).json()
     return published
 
 
