@@ -9,15 +9,17 @@ on every line total.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from invoicery.domain import custom_properties as properties
 from invoicery.domain import money
 from invoicery.domain.coupons import AppliedCoupon
 from invoicery.domain.customer import CustomerSnapshot
+from invoicery.domain.einvoicing import EInvoicing
 from invoicery.domain.errors import InvalidState
 from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, PaymentStatus, ap_status
 from invoicery.domain.totals import BreakdownItem, Totals
@@ -180,6 +182,8 @@ class Invoice:
     voided_at: datetime | None = None
     marked_uncollectible_at: datetime | None = None
     paid_at: datetime | None = None
+    custom_properties: Mapping[str, object] = field(default_factory=dict)  # billing-v1 2026-10
+    einvoicing: EInvoicing | None = None  # set at finalization if the account has it on
 
     @property
     def discount(self) -> int:
@@ -287,6 +291,11 @@ class Invoice:
     def notified(self, *, now: datetime) -> Invoice:
         """A copy whose customer was last sent a message about it at `now`."""
         return replace(self, last_notification_at=now, updated_at=now)
+
+    def with_custom_properties(self, changes: Mapping[str, object], *, now: datetime) -> Invoice:
+        """A copy with `changes` merged into its custom properties, at any status."""
+        values = properties.merged(self.custom_properties, changes)
+        return replace(self, custom_properties=values, updated_at=now)
 
     def payment_settled(self, *, now: datetime) -> Invoice:
         """A copy paid in full at `now`: PAID."""

@@ -8,7 +8,7 @@ row first, as invoice creation does, so a rule is checked against what is stored
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -17,19 +17,27 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
-from invoicery.domain.customer import Address, Customer, CustomTax, ShippingAddress
+from invoicery.domain.customer import (
+    Address,
+    Customer,
+    CustomerType,
+    CustomTax,
+    ShippingAddress,
+)
 from invoicery.domain.errors import NotFound
 from invoicery.domain.events import EventType
 from invoicery.service import events
 from invoicery.service._time import as_lower_bound, as_upper_bound, utc_now
 from invoicery.service.paging import NumberedPage
 from invoicery.store import customers
-from invoicery.store.customers import CustomerFilters
+from invoicery.store.customers import ORDER_COLUMNS, CustomerFilters, CustomerOrder
 from invoicery.store.database import Database
 from invoicery.store.pagination import PageRequest
 
 __all__ = [
     "FIELD_NAMES",
+    "ORDER_COLUMNS",
+    "CustomerOrder",
     "CustomerPage",
     "CustomerQuery",
     "NewCustomer",
@@ -50,7 +58,9 @@ __all__ = [
 class NewCustomer:
     """Every field a caller of either face may set on a customer, by its domain name.
 
-    `email` is "" when there is none; `external_id` is the billing-v1 alias.
+    `email` is "" when there is none; `external_id` is the billing-v1 alias. The first of
+    `preferred_locales` becomes the customer's `locale` (the language of its e-mails);
+    an INDIVIDUAL's `name` is made of its first and last names.
     """
 
     name: str
@@ -65,21 +75,30 @@ class NewCustomer:
     billing_address: Address | None = None
     shipping_address: ShippingAddress | None = None
     custom_taxes: tuple[CustomTax, ...] = ()
-    locale: str | None = None
+    preferred_locales: tuple[str, ...] = ()
+    customer_type: CustomerType = CustomerType.COMPANY
+    first_name: str | None = None
+    last_name: str | None = None
+    legal_number: str | None = None
+    buyer_reference: str | None = None
+    exemption_reason: str | None = None
+    custom_properties: Mapping[str, object] = field(default_factory=dict)
 
 
-FIELD_NAMES = frozenset(field.name for field in fields(NewCustomer))
+FIELD_NAMES = frozenset(each.name for each in fields(NewCustomer))
 
 
 @dataclass(frozen=True, slots=True)
 class CustomerQuery:
-    """List filters as the caller gave them; dates are resolved in the account's zone."""
+    """List filters as the caller gave them; dates are resolved in the account's zone.
+    `order` sorts numbered lists (keyset pages are always newest first)."""
 
     archived: bool = False
     search: str | None = None
     company_name: str | None = None
     created_from: date | datetime | None = None
     created_to: date | datetime | None = None
+    order: CustomerOrder = field(default_factory=CustomerOrder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,14 +185,23 @@ async def get_or_raise(
 
 
 async def update(
-    db: Database, *, principal: Principal, reference: str, changes: Mapping[str, Any]
+    db: Database,
+    *,
+    principal: Principal,
+    reference: str,
+    changes: Mapping[str, Any],
+    custom_properties: Mapping[str, object] | None = None,
 ) -> Customer:
-    """Change the given fields (`NewCustomer` names) of the customer with this id or alias."""
+    """Change the given fields (`NewCustomer` names) of the customer with this id or alias,
+    and merge `custom_properties` into its own (a None value removes a key)."""
     unknown = set(changes) - FIELD_NAMES
     assert not unknown, unknown
     async with db.write() as conn:
         customer = await resolve_customer(conn, principal, reference, for_update=True)
-        changed = replace(customer, **changes).checked()
+        changed = replace(customer, **changes)
+        if custom_properties is not None:
+            changed = changed.with_custom_properties(custom_properties)
+        changed = changed.checked()
         await customers.save(conn, changed)
         await _recorded(conn, EventType.CUSTOMER_UPDATED, changed)
     return changed
@@ -248,7 +276,7 @@ async def list_page(
 async def list_numbered(
     db: Database, *, principal: Principal, query: CustomerQuery, page: int, per_page: int
 ) -> NumberedPage[Customer]:
-    """Numbered page `page` of the caller's customers matching `query`, newest first."""
+    """Numbered page `page` of the caller's customers matching `query`, in its order."""
     async with db.read() as conn:
         items, total = await customers.list_numbered(
             conn,
@@ -256,5 +284,6 @@ async def list_numbered(
             filters=_filters(principal, query),
             offset=page * per_page,
             limit=per_page,
+            order=query.order,
         )
     return NumberedPage(items=items, page=page, per_page=per_page, total_items=total)

@@ -3,22 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, true, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from invoicery.domain.coupons import Coupon, Discount, DiscountKind
+from invoicery.domain.coupons import Coupon, CouponSelection, Discount, DiscountKind
 from invoicery.domain.errors import Conflict
-from invoicery.store.tables import coupons
+from invoicery.store.tables import coupon_redemptions, coupons
 
-__all__ = ["get_many", "increment_redemptions", "insert", "list_numbered"]
+__all__ = [
+    "CouponFilters",
+    "SortColumn",
+    "get",
+    "get_many",
+    "increment_redemptions",
+    "insert",
+    "insert_redemption",
+    "list_numbered",
+    "redeemed_by",
+    "save",
+]
 
 _t = coupons.c
+
+SortColumn = Literal["code", "created_at", "expires_at"]
+
+
+@dataclass(frozen=True, slots=True)
+class CouponFilters:
+    """What a coupon list shows, at `now`, and in which order (ties newest first).
+
+    `search` matches a part of the code, in any case; coupons without an expiry sort
+    after the others either way.
+    """
+
+    now: datetime
+    selection: CouponSelection = CouponSelection.ALL
+    search: str | None = None
+    sort: SortColumn = "created_at"
+    descending: bool = True
 
 
 def _to_coupon(row: RowMapping) -> Coupon:
@@ -38,6 +68,10 @@ def _to_coupon(row: RowMapping) -> Coupon:
         redemption_limit=row["redemption_limit"],
         redemptions=row["redemptions"],
         created_at=row["created_at"],
+        reusable=row["reusable"],
+        recurring_value=row["recurring_value"],
+        disabled=row["disabled"],
+        archived_at=row["archived_at"],
     )
 
 
@@ -56,7 +90,14 @@ def _values(coupon: Coupon) -> dict[str, Any]:
         "redemption_limit": coupon.redemption_limit,
         "redemptions": coupon.redemptions,
         "created_at": coupon.created_at,
+        "reusable": coupon.reusable,
+        "recurring_value": coupon.recurring_value,
+        "disabled": coupon.disabled,
+        "archived_at": coupon.archived_at,
     }
+
+
+_UNCHANGING = ("id", "account_id", "code", "redemptions", "created_at")
 
 
 async def insert(conn: AsyncConnection, coupon: Coupon) -> None:
@@ -65,6 +106,25 @@ async def insert(conn: AsyncConnection, coupon: Coupon) -> None:
         await conn.execute(coupons.insert().values(_values(coupon)))
     except IntegrityError:
         raise Conflict(f"a coupon with code {coupon.code!r} already exists") from None
+
+
+async def get(
+    conn: AsyncConnection, *, account_id: UUID, coupon_id: UUID, for_update: bool = False
+) -> Coupon | None:
+    """The account's coupon with this id, if any; `for_update` locks it."""
+    query = select(coupons).where(_t.account_id == account_id, _t.id == coupon_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
+    return None if row is None else _to_coupon(row)
+
+
+async def save(conn: AsyncConnection, coupon: Coupon) -> None:
+    """Store what may change of a coupon: its terms, description and life cycle."""
+    values = {k: v for k, v in _values(coupon).items() if k not in _UNCHANGING}
+    await conn.execute(
+        update(coupons).where(_t.account_id == coupon.account_id, _t.id == coupon.id).values(values)
+    )
 
 
 async def get_many(
@@ -93,19 +153,85 @@ async def increment_redemptions(conn: AsyncConnection, coupon: Coupon) -> None:
     )
 
 
-async def list_numbered(
-    conn: AsyncConnection, *, account_id: UUID, offset: int, limit: int
-) -> tuple[list[Coupon], int]:
-    """One numbered page of the account's coupons, newest first, and the exact total."""
-    total = (
-        await conn.execute(select(func.count()).where(_t.account_id == account_id))
-    ).scalar_one()
-    query = (
-        select(coupons)
-        .where(_t.account_id == account_id)
-        .order_by(_t.id.desc())
-        .offset(offset)
-        .limit(limit)
+async def insert_redemption(
+    conn: AsyncConnection,
+    coupon: Coupon,
+    *,
+    customer_id: UUID,
+    invoice_id: UUID,
+    redeemed_at: datetime,
+) -> None:
+    """Record that `customer_id` redeemed a coupon with an invoice (kept if it is voided)."""
+    await conn.execute(
+        coupon_redemptions.insert().values(
+            account_id=coupon.account_id,
+            coupon_id=coupon.id,
+            customer_id=customer_id,
+            invoice_id=invoice_id,
+            redeemed_at=redeemed_at,
+        )
     )
-    rows = (await conn.execute(query)).mappings().all()
+
+
+async def redeemed_by(
+    conn: AsyncConnection, *, account_id: UUID, customer_id: UUID, coupon_ids: Sequence[UUID]
+) -> set[UUID]:
+    """Those of `coupon_ids` the account's customer has redeemed."""
+    if not coupon_ids:
+        return set()
+    r = coupon_redemptions.c
+    query = (
+        select(r.coupon_id)
+        .distinct()
+        .where(
+            r.account_id == account_id,
+            r.coupon_id.in_(set(coupon_ids)),
+            r.customer_id == customer_id,
+        )
+    )
+    return set((await conn.execute(query)).scalars())
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(account_id: UUID, filters: CouponFilters) -> list[ColumnElement[bool]]:
+    """The WHERE clause of a coupon list; the selections mirror `Coupon.is_active`."""
+    conditions: list[ColumnElement[bool]] = [_t.account_id == account_id]
+    if filters.search:
+        conditions.append(func.lower(_t.code).like(_like(filters.search), escape="\\"))
+    expired = and_(_t.expires_at.is_not(None), _t.expires_at <= filters.now)
+    used_up = and_(_t.redemption_limit.is_not(None), _t.redemptions >= _t.redemption_limit)
+    archived = _t.archived_at.is_not(None)
+    disabled = _t.disabled == true()
+    if filters.selection is CouponSelection.ACTIVE:
+        conditions.append(not_(or_(archived, disabled, expired, used_up)))
+    elif filters.selection is CouponSelection.INACTIVE:
+        conditions.append(or_(disabled, expired, used_up))
+    elif filters.selection is CouponSelection.ARCHIVED:
+        conditions.append(archived)
+    return conditions
+
+
+def _order(filters: CouponFilters) -> list[Any]:
+    # Ids are time-ordered: sorting by id is sorting by creation, without ties.
+    if filters.sort == "created_at":
+        return [_t.id.desc() if filters.descending else _t.id.asc()]
+    column = _t.code if filters.sort == "code" else _t.expires_at
+    keys: list[Any] = []
+    if filters.sort == "expires_at":  # no expiry last, on both databases
+        keys.append(_t.expires_at.is_(None).asc())
+    return [*keys, column.desc() if filters.descending else column.asc(), _t.id.desc()]
+
+
+async def list_numbered(
+    conn: AsyncConnection, *, account_id: UUID, filters: CouponFilters, offset: int, limit: int
+) -> tuple[list[Coupon], int]:
+    """One numbered page of the account's coupons matching `filters`, and the exact total."""
+    conditions = _conditions(account_id, filters)
+    total = (await conn.execute(select(func.count()).where(*conditions))).scalar_one()
+    query = select(coupons).where(*conditions).order_by(*_order(filters)).offset(offset)
+    rows = (await conn.execute(query.limit(limit))).mappings().all()
     return [_to_coupon(row) for row in rows], int(total)

@@ -13,6 +13,10 @@ id, newest first, skipping at most one bucket's rows instead of every newer invo
 joined to its rows and customers by key. Customer lists count per customer and use
 OFFSET on the customer index. Count and page are one statement (`_page_with_total`),
 so they always agree.
+
+A page in another order (`ListOrder`: invoice number, customer name, amount, invoice
+date, status or payment status, either way, then id the same way) sorts the list's ids
+by that key and skips by OFFSET (`_ordered_page_with_total`), with the same counts.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -27,11 +32,13 @@ from uuid import UUID
 import orjson
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Integer,
     Select,
     String,
     and_,
     bindparam,
+    case,
     cast,
     func,
     not_,
@@ -49,12 +56,19 @@ from invoicery.store.invoices import JSON_NAMES, StoredInvoice, to_stored, with_
 from invoicery.store.keyset import KeysetStatements
 from invoicery.store.pagination import PageRequest, RowPage
 from invoicery.store.rows import ColumnValues
-from invoicery.store.tables import account_invoice_counts, customer_invoice_counts, invoices
+from invoicery.store.tables import (
+    account_invoice_counts,
+    customer_invoice_counts,
+    customers,
+    invoices,
+)
 from invoicery.store.types import json_as_text
 
 __all__ = [
     "VIEW_COLUMNS",
     "InvoiceFilters",
+    "ListOrder",
+    "OrderColumn",
     "cursor_page",
     "find_view",
     "line_basics",
@@ -63,6 +77,7 @@ __all__ = [
 ]
 
 _t = invoices.c
+_c = customers.c
 _BUCKET_DIGITS = 5  # the triggers of migration 0003 bucket ids by this many hex digits
 
 
@@ -78,6 +93,46 @@ class InvoiceFilters:
     created_to: datetime | None = None
     due_from: date | None = None
     due_to: date | None = None
+
+
+class OrderColumn(StrEnum):
+    """What a numbered list can be sorted by."""
+
+    INVOICE_NUMBER = "invoice_number"
+    CUSTOMER_NAME = "customer_name"  # as shown: frozen on the invoice, or the customer's
+    AMOUNT = "amount"  # the total
+    INVOICE_DATE = "invoice_date"
+    STATUS = "status"  # draft, finalized, uncollectible, void
+    PAYMENT_STATUS = "payment_status"  # unpaid, partially paid, paid
+
+
+@dataclass(frozen=True, slots=True)
+class ListOrder:
+    """A numbered list's order: by `column`, then by id, both descending or ascending."""
+
+    column: OrderColumn
+    descending: bool
+
+
+def _rank(column: ColumnElement[str], values: Sequence[str]) -> ColumnElement[int]:
+    """`column`'s place among `values` (0, 1, …): a stored status in its domain order."""
+    return case({value: rank for rank, value in enumerate(values)}, value=column, else_=None)
+
+
+def _order_key(column: OrderColumn) -> ColumnElement[Any]:
+    """The sort key of `column`, over an invoices row joined to its customer's."""
+    if column is OrderColumn.INVOICE_NUMBER:
+        return func.coalesce(_t.invoice_number, "")  # a draft has none yet
+    if column is OrderColumn.CUSTOMER_NAME:
+        frozen = _t.customer_details["name"].as_string()
+        return func.coalesce(frozen, _c.name, "")
+    if column is OrderColumn.AMOUNT:
+        return _t.total
+    if column is OrderColumn.INVOICE_DATE:
+        return _t.invoice_date
+    if column is OrderColumn.STATUS:
+        return _rank(_t.lifecycle, [lifecycle.value for lifecycle in Lifecycle])
+    return _rank(_t.payment_status, [status.value for status in PaymentStatus])
 
 
 # What `state_of`, `line_basics` and the AP view read: a listed page carries only these
@@ -301,7 +356,6 @@ def _customer_total(lifecycles: tuple[Lifecycle, ...] | None) -> Select[Any]:
 _UNLISTED = frozenset(
     {
         "account_id",
-        "payment_pending",
         "archived_at",
         "exclude_from_autopay",
         "version",
@@ -322,12 +376,7 @@ def _page_with_total(
     OFFSET. Parameters: `account_id`, `customer_id` (if `by_customer`), `offset`,
     `limit`, `bucket_rest` (`_BUCKET_REST` of the dialect).
     """
-    conditions: list[ColumnElement[bool]] = [
-        _t.account_id == bindparam("account_id", type_=_t.account_id.type),
-        _t.archived_at.is_(None),
-    ]
-    if (wanted := _lifecycles(lifecycles)) is not None:
-        conditions.append(_t.lifecycle.in_(wanted))
+    conditions = _live(lifecycles)
     offset = bindparam("offset", type_=Integer)
     if by_customer:
         conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
@@ -348,10 +397,58 @@ def _page_with_total(
         .offset(skip)
         .limit(bindparam("limit", type_=Integer))
     )
+    return _with_total(ids, total, listed_only).order_by(_t.id.desc())
+
+
+def _with_total(
+    ids: Select[Any], total: ColumnElement[int], listed_only: bool
+) -> Select[tuple[object, ...]]:
+    """The rows of `ids` (`with_customer`'s, JSON as text) with the list's `total_items`."""
     rows = with_customer(ids, json_as_text=True)
     unread = _UNLISTED if listed_only else frozenset()
     columns = [column for column in rows.selected_columns if column.key not in unread]
-    return rows.with_only_columns(*columns, total.label("total_items")).order_by(_t.id.desc())
+    return rows.with_only_columns(*columns, total.label("total_items"))
+
+
+def _live(lifecycles: tuple[Lifecycle, ...] | None) -> list[ColumnElement[bool]]:
+    """An account's listed invoices (not archived) with one of `lifecycles` (any if None)."""
+    conditions: list[ColumnElement[bool]] = [
+        _t.account_id == bindparam("account_id", type_=_t.account_id.type),
+        _t.archived_at.is_(None),
+    ]
+    if (wanted := _lifecycles(lifecycles)) is not None:
+        conditions.append(_t.lifecycle.in_(wanted))
+    return conditions
+
+
+@lru_cache(maxsize=64)
+def _ordered_page_with_total(
+    by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None, order: ListOrder, listed_only: bool
+) -> Select[Any]:
+    """`_page_with_total` in `order`: the list's ids sorted by its key (then by id, the
+    same way) and skipped by OFFSET, with the same count. Parameters: `account_id`,
+    `customer_id` (if `by_customer`), `offset`, `limit`."""
+    conditions = _live(lifecycles)
+    if by_customer:
+        conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
+        total = _customer_total(lifecycles).scalar_subquery()
+    else:
+        total = _account_totals(lifecycles)[1].scalar_subquery()
+    key = _order_key(order.column)
+    keys = (key.desc(), _t.id.desc()) if order.descending else (key.asc(), _t.id.asc())
+    source: FromClause = invoices
+    if order.column is OrderColumn.CUSTOMER_NAME:
+        customer = and_(_c.account_id == _t.account_id, _c.id == _t.customer_id)
+        source = invoices.outerjoin(customers, customer)
+    ids = (
+        select(_t.id)
+        .select_from(source)
+        .where(*conditions)
+        .order_by(*keys)
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return _with_total(ids, total, listed_only).order_by(*keys)
 
 
 async def numbered_page(
@@ -363,9 +460,11 @@ async def numbered_page(
     offset: int,
     limit: int,
     now: datetime,
+    order: ListOrder | None = None,
 ) -> tuple[int, list[StoredInvoice]]:
     """How many live invoices of the account (or one customer) have one of `lifecycles`,
-    and those `offset`…`offset + limit` of them, newest first, as stored invoices.
+    and those `offset`…`offset + limit` of them, newest first (or in `order`), as stored
+    invoices.
 
     Invoices not yet finalized show their customer's current details as of `now`.
     """
@@ -377,6 +476,7 @@ async def numbered_page(
         offset=offset,
         limit=limit,
         listed_only=False,
+        order=order,
     )
     return total, [to_stored(row, now) for row in rows]
 
@@ -389,12 +489,26 @@ async def numbered_rows(
     lifecycles: Sequence[Lifecycle] | None,
     offset: int,
     limit: int,
+    order: ListOrder | None = None,
+    einvoicing_status: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
     """`numbered_page` as `with_customer` rows with their JSON decoded, not as invoices.
 
     For the billing-v1 read model, which renders a listed invoice from its row: only
-    the columns it prints are read.
+    the columns it prints are read. With `einvoicing_status`, only invoices whose
+    e-invoice has it (counted by the statement: the kept counts know no such filter).
     """
+    if einvoicing_status is not None:
+        return await _einvoicing_rows(
+            conn,
+            account_id=account_id,
+            customer_id=customer_id,
+            lifecycles=_sorted(lifecycles),
+            offset=offset,
+            limit=limit,
+            order=order,
+            einvoicing_status=einvoicing_status,
+        )
     return await _numbered(
         conn,
         account_id=account_id,
@@ -403,6 +517,7 @@ async def numbered_rows(
         offset=offset,
         limit=limit,
         listed_only=True,
+        order=order,
     )
 
 
@@ -415,6 +530,7 @@ async def _numbered(
     offset: int,
     limit: int,
     listed_only: bool,
+    order: ListOrder | None,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The list's total and the page's rows, JSON decoded.
 
@@ -430,16 +546,92 @@ async def _numbered(
         "limit": limit,
         "bucket_rest": _BUCKET_REST[conn.dialect.name],
     }
-    statement = _page_with_total(customer_id is not None, wanted, listed_only)
+    by_customer = customer_id is not None
+    if order is None:
+        statement = _page_with_total(by_customer, wanted, listed_only)
+    else:
+        statement = _ordered_page_with_total(by_customer, wanted, order, listed_only)
     result = await conn.execute(statement, params)
     names = list(result.keys())
     rows = [dict(zip(names, row, strict=True)) for row in result.all()]  # RowMapping is slower
     if not rows:
-        by_customer = customer_id is not None
         counting = _customer_total(wanted) if by_customer else _account_totals(wanted)[1]
         return int((await conn.execute(counting, params)).scalar_one()), []
     size = sum(len(row[name] or "") for row in rows for name in JSON_NAMES)
     await off_the_loop(lambda: _decode_json(rows), heavy=size > HEAVY_JSON_CHARS)
+    return int(rows[0]["total_items"]), rows
+
+
+@lru_cache(maxsize=64)
+def _einvoicing_page_with_total(
+    by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None, order: ListOrder | None
+) -> Select[Any]:
+    """A page of the invoices with one e-invoicing status and their count, in one statement
+    (on `ix_invoices_account_einvoicing`, which holds e-invoices only). Parameters:
+    `account_id`, `customer_id` (if `by_customer`), `einvoicing_status`, `offset`, `limit`."""
+    conditions = _live(lifecycles)
+    conditions.append(
+        _t.einvoicing_status == bindparam("einvoicing_status", type_=_t.einvoicing_status.type)
+    )
+    if by_customer:
+        conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
+    total = select(func.count()).select_from(invoices).where(*conditions).scalar_subquery()
+    if order is None:
+        keys: tuple[ColumnElement[Any], ...] = (_t.id.desc(),)
+    else:
+        key = _order_key(order.column)
+        keys = (key.desc(), _t.id.desc()) if order.descending else (key.asc(), _t.id.asc())
+    source: FromClause = invoices
+    if order is not None and order.column is OrderColumn.CUSTOMER_NAME:
+        customer = and_(_c.account_id == _t.account_id, _c.id == _t.customer_id)
+        source = invoices.outerjoin(customers, customer)
+    ids = (
+        select(_t.id)
+        .select_from(source)
+        .where(*conditions)
+        .order_by(*keys)
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return _with_total(ids, total, True).order_by(*keys)
+
+
+async def _einvoicing_rows(
+    conn: AsyncConnection,
+    *,
+    account_id: UUID,
+    customer_id: UUID | None,
+    lifecycles: tuple[Lifecycle, ...] | None,
+    offset: int,
+    limit: int,
+    order: ListOrder | None,
+    einvoicing_status: str,
+) -> tuple[int, list[dict[str, Any]]]:
+    """`numbered_rows` of the invoices whose e-invoice has `einvoicing_status`."""
+    by_customer = customer_id is not None
+    statement = _einvoicing_page_with_total(by_customer, lifecycles, order)
+    params = {
+        "account_id": account_id,
+        "customer_id": customer_id,
+        "einvoicing_status": einvoicing_status,
+        "offset": offset,
+        "limit": limit,
+    }
+    result = await conn.execute(statement, params)
+    names = list(result.keys())
+    rows = [dict(zip(names, row, strict=True)) for row in result.all()]
+    if not rows:
+        counting = (
+            select(func.count())
+            .select_from(invoices)
+            .where(
+                *_live(lifecycles),
+                _t.einvoicing_status == einvoicing_status,
+                *([_t.customer_id == customer_id] if by_customer else []),
+            )
+        )
+        return int((await conn.execute(counting, params)).scalar_one()), []
+    _decode_json(rows)
     return int(rows[0]["total_items"]), rows
 
 

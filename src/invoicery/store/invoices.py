@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Select, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.customer import CustomerSnapshot
+from invoicery.domain.einvoicing import EInvoicing, EInvoicingStatus
 from invoicery.domain.events import Event
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import InvoiceState, Lifecycle, PaymentStatus
@@ -37,6 +38,7 @@ __all__ = [
     "get_payment_token",
     "insert",
     "insert_params",
+    "save_custom_properties",
     "save_draft",
     "save_lifecycle",
     "save_notified",
@@ -119,7 +121,17 @@ def to_invoice(row: ColumnValues) -> Invoice:
         voided_at=row["voided_at"],
         marked_uncollectible_at=row["marked_uncollectible_at"],
         paid_at=row["paid_at"],
+        custom_properties=row["custom_properties"],
+        einvoicing=_einvoicing(row),
     )
+
+
+def _einvoicing(row: ColumnValues) -> EInvoicing | None:
+    """The e-invoice status of an invoices row."""
+    status = row["einvoicing_status"]
+    if status is None:
+        return None
+    return EInvoicing(EInvoicingStatus(status), tuple(row["einvoicing_errors"] or ()))
 
 
 def to_stored(row: ColumnValues, now: datetime) -> StoredInvoice:
@@ -172,6 +184,8 @@ _DOCUMENT_COLUMNS = (
     "tax_breakdown",
     "customer_details",
     "finalized_at",
+    "einvoicing_status",
+    "einvoicing_errors",
 )
 _STATE_COLUMNS = (
     "lifecycle",
@@ -185,6 +199,7 @@ _STATE_COLUMNS = (
 
 def _document_values(invoice: Invoice) -> dict[str, Any]:
     """The invoice document's columns: what a draft edit or finalization writes."""
+    einvoicing = invoice.einvoicing
     return {
         "customer_id": invoice.customer_id,
         "invoice_number": invoice.invoice_number,
@@ -203,6 +218,8 @@ def _document_values(invoice: Invoice) -> dict[str, Any]:
         "tax_breakdown": codecs.breakdown_to_json(invoice.tax_breakdown),
         "customer_details": codecs.snapshot_to_json(invoice.customer_details),
         "finalized_at": invoice.finalized_at,
+        "einvoicing_status": einvoicing.status.value if einvoicing else None,
+        "einvoicing_errors": list(einvoicing.errors) if einvoicing else None,
     }
 
 
@@ -383,4 +400,17 @@ async def save_payment_state(conn: AsyncConnection, invoice: Invoice) -> None:
         update(invoices)
         .where(_t.account_id == invoice.account_id, _t.id == invoice.id)
         .values(version=_t.version + 1, **values)
+    )
+
+
+async def save_custom_properties(conn: AsyncConnection, invoice: Invoice) -> None:
+    """Persist an invoice's custom properties (a new `version`: stored documents go stale)."""
+    await conn.execute(
+        update(invoices)
+        .where(_t.account_id == invoice.account_id, _t.id == invoice.id)
+        .values(
+            version=_t.version + 1,
+            custom_properties=dict(invoice.custom_properties),
+            updated_at=invoice.updated_at,
+        )
     )

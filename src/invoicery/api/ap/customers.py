@@ -42,7 +42,7 @@ async def create_customer(
         email=body.email,
         company_name=body.company_name,
         external_id=body.external_id,
-        locale=body.locale,
+        preferred_locales=(body.locale,) if body.locale else (),
     )
     customer = await customers.create(db, principal=principal, new=new)
     return JsonResponse(customer_document(customer), status_code=201)

@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel
 
-__all__ = ["ERRORS", "ErrorCode", "Page", "PerPage", "RestErrorResponse", "errors"]
+from invoicery.domain.errors import BadRequest
+
+__all__ = [
+    "ERRORS",
+    "ErrorCode",
+    "Page",
+    "PerPage",
+    "RestErrorResponse",
+    "errors",
+    "sort_order",
+]
 
 _INT32_MAX = 2**31 - 1
 
 Page = Annotated[int, Query(ge=0, le=_INT32_MAX, description="Page number (0-indexed)")]
 PerPage = Annotated[int, Query(ge=1, le=100, description="Number of items per page")]
+
+
+def sort_order(text: str, columns: Collection[str]) -> tuple[str, bool]:
+    """An `order_by` value, ``column.asc`` or ``column.desc``, as (column, descending);
+    `BadRequest` for another direction or a column not in `columns`."""
+    column, _, direction = text.strip().rpartition(".")
+    if column not in columns or direction not in ("asc", "desc"):
+        allowed = ", ".join(sorted(columns))
+        raise BadRequest(
+            "invalid order_by",
+            {"order_by": f"must be column.asc or column.desc, column one of {allowed}"},
+        )
+    return column, direction == "desc"
 
 
 class ErrorCode(StrEnum):

@@ -34,12 +34,18 @@ from invoicery.api.billing.fields import (
     TaxRate,
     Timestamp,
     UnitPrice,
+    decimal_input,
+    json_integer,
 )
+from invoicery.domain.coupons import CODE_PATTERN, MAX_CODE_LENGTH, MAX_RECURRING_VALUE
 
 __all__ = [
     "AddressInput",
+    "CouponAmount",
+    "CouponCode",
     "CouponCreateRequest",
     "CouponDiscountInput",
+    "CouponPatchRequest",
     "CreditGrantRequest",
     "CustomTaxRateInput",
     "CustomerCreateRequest",
@@ -48,6 +54,7 @@ __all__ = [
     "InvoiceCreateRequest",
     "InvoicePatchRequest",
     "LineItemInput",
+    "RecurringValue",
     "ShippingAddressInput",
     "SubLineItemInput",
 ]
@@ -285,14 +292,29 @@ class CouponDiscountInput(_Input):
     currency: CurrencyCode | None = None
 
 
+CouponCode = Annotated[str, Field(min_length=1, max_length=MAX_CODE_LENGTH, pattern=CODE_PATTERN)]
+"""A coupon code: 1 to 64 letters, digits, ``-`` and ``_`` (`domain.coupons.code_error`)."""
+CouponAmount = decimal_input(digits=15, places=4, positive=True)
+"""A coupon's amount in major units ("10.00"); its currency decides how many places fit."""
+RecurringValue = json_integer(1, MAX_RECURRING_VALUE)
+"""How many billing periods a coupon applies to."""
+
+
 class CouponCreateRequest(_Input):
     """A new coupon; its code is unique in the account (409)."""
 
-    code: Annotated[str, Field(min_length=1, max_length=100)]
+    code: CouponCode
     description: LongText | None = None
     discount: CouponDiscountInput
     expires_at: Timestamp | None = None
     redemption_limit: RedemptionLimit | None = None
+
+
+class CouponPatchRequest(_Input):
+    """New description or terms of a coupon; a field left out or null stays as it is."""
+
+    description: LongText | None = None
+    discount: CouponDiscountInput | None = None
 
 
 class CreditGrantRequest(_Input):

@@ -125,12 +125,15 @@ def event_fields(event: Event, timezone: str) -> Mapping[str, Any]:
         customer = customer_document(restore(Customer, event.snapshot))
         return {"customer_id": customer["id"], **_present(customer, _CUSTOMER_FIELDS)}
     if event.type.subject == "coupon":
-        coupon = coupon_document(restore(Coupon, event.snapshot))
+        restored = restore(Coupon, event.snapshot)
+        coupon = coupon_document(restored)
         return {
             "coupon_id": coupon["id"],
             **_present(coupon, _COUPON_FIELDS),
-            "reusable": True,
-            "disabled": event.type is EventType.COUPON_ARCHIVED,
+            "reusable": restored.reusable,
+            # An archived coupon can't be redeemed: disabled, as far as a receiver can tell
+            # (snapshots recorded before coupons had states don't say they were archived).
+            "disabled": restored.disabled or event.type is EventType.COUPON_ARCHIVED,
         }
     if event.type.subject == "invoice":
         invoice = restore(Invoice, event.snapshot)

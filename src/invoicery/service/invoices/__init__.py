@@ -3,7 +3,8 @@
 - `compose`: the requests that make an invoice (`DraftFields`, `NewInvoice`).
 - `lines`: requested lines (`NewLine`) checked into invoice lines.
 - `pricing`: amounts from lines, taxes, coupons and credit; numbering at finalization.
-- `lifecycle`: the writes (drafts, finalization, void, uncollectible, archive).
+- `lifecycle`: the writes (drafts, finalization, void, uncollectible, archive, custom
+  properties).
 - `reads`: one invoice by id, lists by number (billing v1), AP list filters.
 - `served`: AP reads served from stored documents, by id and by cursor.
 - `views`: what the faces render from (`InvoiceView`, `InvoiceSummary`).
@@ -24,6 +25,7 @@ from invoicery.service.invoices.lifecycle import (
     mark_uncollectible,
     restore,
     update,
+    update_custom_properties,
     void,
 )
 from invoicery.service.invoices.lines import (
@@ -34,7 +36,9 @@ from invoicery.service.invoices.lines import (
 )
 from invoicery.service.invoices.reads import (
     CursorQuery,
+    ListOrder,
     NumberedQuery,
+    OrderColumn,
     get,
     list_numbered,
     parse_id,
@@ -50,10 +54,12 @@ __all__ = [
     "DraftFields",
     "InvoiceSummary",
     "InvoiceView",
+    "ListOrder",
     "NewInvoice",
     "NewLine",
     "NewSubLine",
     "NumberedQuery",
+    "OrderColumn",
     "SummaryLine",
     "archive",
     "create",
@@ -65,5 +71,6 @@ __all__ = [
     "parse_id",
     "restore",
     "update",
+    "update_custom_properties",
     "void",
 ]

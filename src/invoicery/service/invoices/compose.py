@@ -213,10 +213,12 @@ async def _coupons(
     conn: AsyncConnection,
     principal: Principal,
     texts: Sequence[str],
+    customer: Customer,
     currency: str,
     now: datetime,
     errors: dict[str, str],
 ) -> list[Coupon]:
+    """The coupons named by `texts` that `customer`'s draft may apply; problems in `errors`."""
     wanted: list[UUID | None] = []
     for text in texts:
         try:
@@ -228,6 +230,12 @@ async def _coupons(
         account_id=principal.account_id,
         coupon_ids=[coupon_id for coupon_id in wanted if coupon_id is not None],
     )
+    redeemed = await coupons.redeemed_by(
+        conn,
+        account_id=principal.account_id,
+        customer_id=customer.id,
+        coupon_ids=[coupon.id for coupon in found.values() if not coupon.reusable],
+    )
     applied = []
     for index, coupon_id in enumerate(wanted):
         coupon = found.get(coupon_id) if coupon_id is not None else None
@@ -235,7 +243,11 @@ async def _coupons(
             errors[f"coupon_ids[{index}]"] = "no such coupon"
         elif coupon_id in wanted[:index]:
             errors[f"coupon_ids[{index}]"] = "the same coupon is given twice"
-        elif (problem := coupon.redeem_error(currency=currency, now=now)) is not None:
+        elif (
+            problem := coupon.redeem_error(
+                currency=currency, now=now, redeemed_by_customer=coupon.id in redeemed
+            )
+        ) is not None:
             errors[f"coupon_ids[{index}]"] = problem
         else:
             applied.append(coupon)
@@ -257,7 +269,9 @@ async def compose(
     invoice_date = values.invoice_date or today_in(principal.timezone, now)
     due = _due_date(invoice_date, values.net_terms, values.due_date, errors)
     coupon_errors: dict[str, str] = {}
-    applied = await _coupons(conn, principal, values.coupon_ids, currency, now, coupon_errors)
+    applied = await _coupons(
+        conn, principal, values.coupon_ids, customer, currency, now, coupon_errors
+    )
     country = await merchant_country(conn, customer)
 
     def priced() -> Invoice:

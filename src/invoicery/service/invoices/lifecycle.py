@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.auth.tokens import Principal
 from invoicery.domain.customer import CustomerSnapshot, snapshot
+from invoicery.domain.einvoicing import OFF
 from invoicery.domain.errors import InvalidState, NotFound
 from invoicery.domain.events import EventType
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import Lifecycle, ap_status
 from invoicery.runtime import off_the_loop
-from invoicery.service import events
+from invoicery.service import einvoicing, events
 from invoicery.service._queue import numbering_queue
 from invoicery.service._time import utc_now
 from invoicery.service.invoices import pricing
@@ -53,6 +54,7 @@ __all__ = [
     "mark_uncollectible",
     "restore",
     "update",
+    "update_custom_properties",
     "void",
 ]
 
@@ -168,9 +170,15 @@ async def create_finalized(db: Database, *, principal: Principal, new: NewInvoic
         final, credit = pricing.numbered_final(
             draft, customer=customer, applied=(), numbered=numbered, now=now
         )
+        document = None
+        if numbered.einvoicing != OFF:  # only then is the rest of the account read
+            account = await write.account(draft.account_id)
+            final, document = einvoicing.issued(final, account=account, customer=customer, now=now)
         # Its one event (see `_answer`) is written with it, in the same statement on PostgreSQL.
         event = events.change(EventType.INVOICE_CREATED, final)
         await write.insert(final, event=event, credit=credit)
+        if document is not None:
+            await write.insert_einvoice(document)
     # New, it has no payment link and so no transactions: its view needs no read.
     return InvoiceView(
         final, _new(final).customer, (), ap_status(final.state, today_of(principal, now))
@@ -263,3 +271,16 @@ async def restore(db: Database, *, principal: Principal, invoice_id: str) -> Inv
     """Restore an archived invoice to the status its facts give it."""
     happened = EventType.INVOICE_RESTORED
     return await _change(db, principal, invoice_id, _restored, invoices.save_state, happened)
+
+
+async def update_custom_properties(
+    db: Database, *, principal: Principal, invoice_id: str, changes: Mapping[str, object]
+) -> InvoiceView:
+    """Merge `changes` into the invoice's custom properties (`None` removes a key), any status."""
+
+    def changed(invoice: Invoice, /, *, now: datetime) -> Invoice:
+        return invoice.with_custom_properties(changes, now=now)
+
+    happened = EventType.INVOICE_UPDATED
+    save = invoices.save_custom_properties
+    return await _change(db, principal, invoice_id, changed, save, happened)

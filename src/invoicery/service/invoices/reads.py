@@ -5,6 +5,9 @@ The AP face's reads are served from stored documents (`served`).
 Every invoice of the account is visible on billing v1 (AP-created ones are Finalized
 OneOff invoices), except that invoices archived on the AP face are left out of its
 lists; they stay readable by id. The AP face never shows drafts.
+
+Billing-v1 list filters on what Invoicery does not have match nothing: a subscription
+(there are none) and an e-invoicing status (no invoice has one yet).
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ from invoicery.service.invoices.views import (
 from invoicery.service.paging import NumberedPage
 from invoicery.store import invoice_listing, invoices, transactions
 from invoicery.store.database import Database
-from invoicery.store.invoice_listing import InvoiceFilters
+from invoicery.store.invoice_listing import InvoiceFilters, ListOrder, OrderColumn
 from invoicery.store.invoices import StoredInvoice
 
 __all__ = [
     "CursorQuery",
+    "ListOrder",
     "NumberedQuery",
+    "OrderColumn",
     "filters_of",
     "get",
     "list_numbered",
@@ -65,13 +70,22 @@ class CursorQuery:
 
 @dataclass(frozen=True, slots=True)
 class NumberedQuery:
-    """Billing-v1 list filters: a customer (id or alias), a subscription, lifecycles; a page."""
+    """Billing-v1 list filters: a customer (id or alias), a subscription, lifecycles (an
+    empty set matches nothing), an e-invoicing status; a page, newest first or in `order`."""
 
     page: int = 0
     per_page: int = 10
     customer: str | None = None
     subscription_id: str | None = None
     lifecycles: frozenset[Lifecycle] | None = None
+    einvoicing_status: str | None = None
+    order: ListOrder | None = None
+
+    @property
+    def matches_nothing(self) -> bool:
+        """Whether a filter rules out every invoice before any is read."""
+        named_none = self.lifecycles is not None and not self.lifecycles
+        return named_none or self.subscription_id is not None
 
 
 def parse_id(text: str) -> UUID:
@@ -147,14 +161,15 @@ def filters_of(principal: Principal, query: CursorQuery, today: date) -> Invoice
 async def list_numbered(
     db: Database, *, principal: Principal, query: NumberedQuery
 ) -> NumberedPage[ListedInvoice]:
-    """One numbered page of the caller's listed invoices, newest first, with exact counts.
+    """One numbered page of the caller's listed invoices, newest first (or in the query's
+    `order`), with exact counts.
 
     The count and the page are one statement, which sees one snapshot: a page of the
     whole account is read without a transaction (saving its round trips), unless it
     shows an invoice with a payment link. That page, and a customer's, are read in a
     snapshot, so that the invoices agree with their transactions and their customer.
     """
-    if query.subscription_id is not None:  # Invoicery has no subscriptions
+    if query.matches_nothing:
         return NumberedPage([], query.page, query.per_page, 0)
     now = utc_now()
     if query.customer is None:
@@ -186,4 +201,6 @@ async def _numbered_rows(
         lifecycles=None if query.lifecycles is None else sorted(query.lifecycles),
         offset=query.page * query.per_page,
         limit=query.per_page,
+        order=query.order,
+        einvoicing_status=query.einvoicing_status,
     )

@@ -11,6 +11,7 @@ from tests.support.tenant import Tenant
 
 INV = "inv_01jm0000000000000000000000"
 CUS = "cus_01jm0000000000000000000000"
+CPN = "cpn_01jm0000000000000000000000"
 
 # (method, path, body, the scope it needs)
 ENDPOINTS: list[tuple[str, str, Any, str]] = [
@@ -23,6 +24,13 @@ ENDPOINTS: list[tuple[str, str, Any, str]] = [
     ("POST", f"/invoices/{INV}/mark-uncollectible", None, "invoices:write"),
     ("GET", "/coupons", None, "invoices:read"),
     ("POST", "/coupons", {"code": "X"}, "invoices:write"),
+    ("GET", f"/coupons/{CPN}", None, "invoices:read"),
+    ("PATCH", f"/coupons/{CPN}", {"description": "x"}, "invoices:write"),
+    ("POST", f"/coupons/{CPN}/archive", None, "invoices:write"),
+    ("POST", f"/coupons/{CPN}/unarchive", None, "invoices:write"),
+    ("POST", f"/coupons/{CPN}/disable", None, "invoices:write"),
+    ("POST", f"/coupons/{CPN}/enable", None, "invoices:write"),
+    ("PATCH", f"/invoices/{INV}/custom-properties", {"custom_properties": {}}, "invoices:write"),
     ("GET", "/customers", None, "customers:read"),
     ("POST", "/customers", {"name": "X"}, "customers:write"),
     ("GET", f"/customers/{CUS}", None, "customers:read"),

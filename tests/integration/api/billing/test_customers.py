@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
+from jsonschema import Draft202012Validator
 
 from tests.integration.api.billing import v1
 from tests.integration.api.billing.v1 import API, assert_rest_error
@@ -200,3 +202,159 @@ async def test_list_pages_newest_first_with_exact_counts(
 async def test_bad_list_parameters(tenant: Tenant, query: str) -> None:
     response = await tenant.request("GET", f"{API}/customers?{query}")
     assert_rest_error(response, 400, "BAD_REQUEST")
+
+
+NEW = {"Invoicery-Version": "2026-10"}
+OLD = {"Invoicery-Version": "2026-03"}
+
+
+async def test_each_version_renders_the_same_customer_its_own_way(tenant: Tenant) -> None:
+    created = await v1.customer(tenant, name="Acme GmbH", **FULL)
+    old = (await tenant.request("GET", f"{API}/customers/acme-42", headers=OLD)).json()
+    new = (await tenant.request("GET", f"{API}/customers/acme-42", headers=NEW)).json()
+    assert old == created
+    assert {key: new[key] for key in old} == old
+    assert {key: value for key, value in new.items() if key not in old} == {
+        "customer_type": "COMPANY",
+        "first_name": None,
+        "last_name": None,
+        "legal_number": None,
+        "buyer_reference": None,
+        "exemption_reason": None,
+        "preferred_locales": [],
+        "invoicing_language": None,
+        "custom_properties": {},
+        "connected_account_id": None,
+    }
+
+
+async def test_a_2026_10_create_needs_only_a_name_and_a_currency(tenant: Tenant) -> None:
+    response = await tenant.request(
+        "POST", f"{API}/customers", json={"name": "Acme", "currency": "EUR"}, headers=NEW
+    )
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert (created["invoicing_emails"], created["custom_taxes"]) == ([], [])
+    old = await tenant.request(
+        "POST", f"{API}/customers", json={"name": "Acme", "currency": "EUR"}, headers=OLD
+    )
+    assert_rest_error(old, 400, "BAD_REQUEST")
+
+
+async def test_null_clears_in_2026_03_and_is_ignored_in_2026_10(tenant: Tenant) -> None:
+    await v1.customer(tenant, **FULL)
+    path = f"{API}/customers/acme-42"
+    nulls = {"vat_number": None, "phone": None, "name": None, "custom_taxes": None}
+    kept = await tenant.request("PATCH", path, json=nulls, headers=NEW)
+    assert kept.status_code == 200, kept.text
+    assert (kept.json()["vat_number"], kept.json()["phone"]) == ("DE123456789", FULL["phone"])
+    assert kept.json()["custom_taxes"] == FULL["custom_taxes"]
+    cleared = await tenant.request(
+        "PATCH", path, json={"vat_number": None, "phone": None}, headers=OLD
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["vat_number"], cleared.json()["phone"]) == (None, None)
+
+
+async def test_a_2026_03_change_keeps_what_only_2026_10_shows(tenant: Tenant) -> None:
+    body = {
+        "name": "Acme",
+        "currency": "EUR",
+        "preferred_locales": ["fr-FR"],
+        "custom_properties": {"crm": "A-1"},
+        "legal_number": "RCS 123",
+    }
+    created = await tenant.request("POST", f"{API}/customers", json=body, headers=NEW)
+    assert created.status_code == 201, created.text
+    path = f"{API}/customers/{created.json()['id']}"
+    replace = v1.customer_body(
+        name="Acme SA", invoicing_entity_id=created.json()["invoicing_entity_id"]
+    )
+    assert (await tenant.request("PUT", path, json=replace, headers=OLD)).status_code == 200
+    seen = (await tenant.request("GET", path, headers=NEW)).json()
+    assert seen["name"] == "Acme SA"
+    assert (seen["preferred_locales"], seen["custom_properties"], seen["legal_number"]) == (
+        ["fr-FR"],
+        {"crm": "A-1"},
+        "RCS 123",
+    )
+    ap = (await tenant.request("GET", f"/customers/{created.json()['id']}")).json()
+    assert ap["locale"] == "fr-FR"
+
+
+async def test_both_versions_sort_by_order_by(tenant: Tenant) -> None:
+    made = [(await v1.customer(tenant, name=name))["id"] for name in ("B", "C", "A")]
+    for headers in (OLD, NEW):
+        response = await tenant.request(
+            "GET", f"{API}/customers?order_by=name.asc", headers=headers
+        )
+        assert [item["id"] for item in response.json()["data"]] == [made[2], made[0], made[1]]
+    response = await tenant.request("GET", f"{API}/customers?order_by=id.asc")
+    assert_rest_error(response, 400, "BAD_REQUEST")
+
+
+async def test_entitlements_are_empty_for_a_customer_and_need_customers_read(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    await v1.customer(tenant, alias="entitled")
+    theirs = await v1.customer(other_tenant, alias="theirs")
+    for headers in (OLD, NEW):
+        response = await tenant.request(
+            "GET", f"{API}/customers/entitled/entitlements", headers=headers
+        )
+        assert response.status_code == 200, response.text
+        assert response.json() == {"data": []}
+    for reference in ("cus_nope", theirs["id"], "theirs"):
+        missing = await tenant.request("GET", f"{API}/customers/{reference}/entitlements")
+        assert_rest_error(missing, 404, "NOT_FOUND")
+    path = f"{API}/customers/entitled/entitlements"
+    assert_rest_error(await tenant.http.get(path), 401, "UNAUTHORIZED")
+    headers = await tenant.headers(("invoices:read", "customers:write"))
+    assert_rest_error(await tenant.http.get(path, headers=headers), 403, "FORBIDDEN")
+
+
+def _body(**fields: Any) -> dict[str, Any]:
+    return {"name": "Acme", "currency": "EUR", **fields}
+
+
+# (2026-10 create body, valid): what the published schema says is what the server does.
+CREATES_2026_10 = [
+    (_body(), True),
+    (_body(name=""), False),
+    (_body(customer_type="company"), False),
+    (_body(preferred_locales=["de-AT", "en", "zh-Hant-TW"]), True),
+    (_body(preferred_locales=["de AT"]), False),
+    (_body(preferred_locales=["en"] * 11), False),
+    (_body(invoicing_language="fr"), True),
+    (_body(connected_account_id="ca_1"), False),
+    (_body(connected_account_id=None), True),
+    (_body(custom_properties={"a": 1, "b": 1.5, "c": "x", "d": True, "e": [1, "x"]}), True),
+    (_body(custom_properties={"a": {"nested": 1}}), False),
+    (_body(custom_properties={"a": [[1]]}), False),
+    (_body(custom_properties={"a": 2**53}), True),
+    (_body(custom_properties={"a": 2**53 + 1}), False),
+    (_body(custom_properties={"a": -1.5e300}), False),
+    (_body(custom_properties={"": 1}), False),
+    (_body(custom_properties={f"k{n}": n for n in range(51)}), False),
+    (_body(legal_number="x" * 101), False),
+    (_body(invoicing_emails=None, custom_taxes=None), True),
+]
+
+
+@pytest.mark.parametrize(("body", "valid"), CREATES_2026_10)
+async def test_2026_10_create_bodies_are_refused_as_published(
+    tenant: Tenant, http: httpx.AsyncClient, body: dict[str, Any], valid: bool
+) -> None:
+    document = (await http.get(f"{API}/openapi.json?version=2026-10")).json()
+    schema = {"$ref": "#/components/schemas/CustomerCreateRequest"}
+    published = Draft202012Validator({**schema, "components": document["components"]})
+    response = await tenant.request("POST", f"{API}/customers", json=body, headers=NEW)
+    assert (published.is_valid(body), response.status_code) == (valid, 201 if valid else 400)
+
+
+async def test_a_2026_10_company_needs_a_name_as_its_description_says(tenant: Tenant) -> None:
+    response = await tenant.request(
+        "POST", f"{API}/customers", json={"currency": "EUR"}, headers=NEW
+    )
+    assert_rest_error(response, 400, "BAD_REQUEST")
+    assert "name" in response.json()["message"]

@@ -132,6 +132,11 @@ async def test_ap_archived_invoices_are_hidden_but_readable(tenant: Tenant) -> N
         "status=Paid",
         "status=draft",
         "statuses=Draft&statuses=Nope",
+        "statuses=DRAFT",  # 2026-10's spelling
+        "order_by=amount",
+        "order_by=total.desc",
+        "order_by=amount.down",
+        "einvoicing_status=PENDING",
     ],
 )
 async def test_bad_parameters_are_bad_requests(tenant: Tenant, query: str) -> None:
@@ -238,3 +243,41 @@ def backdated(
         updated_at=created_at,
         last_notification_at=None,
     )
+
+
+V2026_10 = {"Invoicery-Version": "2026-10"}
+
+
+async def test_each_version_spells_statuses_its_own_way(tenant: Tenant) -> None:
+    draft = await v1.draft(tenant, None)
+    for query in ("statuses=DRAFT", "status=DRAFT", "statuses=FINALIZED,DRAFT"):
+        response = await tenant.request("GET", f"{API}/invoices?{query}", headers=V2026_10)
+        assert response.status_code == 200, response.text
+        assert id_list(response.json()) == [draft["id"]]
+    for query in ("statuses=Draft", "status=Draft", "statuses=DRAFT,Void"):
+        response = await tenant.request("GET", f"{API}/invoices?{query}", headers=V2026_10)
+        assert_rest_error(response, 400, "BAD_REQUEST")
+    closed = await tenant.request("GET", f"{API}/invoices?statuses=CLOSED", headers=V2026_10)
+    assert closed.json()["pagination_meta"]["total_items"] == 0
+
+
+async def test_order_by_sorts_2026_03_lists_too_with_exact_counts(tenant: Tenant) -> None:
+    ada = await v1.customer(tenant, alias="ada")
+    amounts = {}
+    for price in ("3.00", "1.00", "2.00"):
+        made = await v1.draft(tenant, ada["id"], v1.line(unit_price=price))
+        amounts[made["id"]] = made["total"]
+    other = await v1.draft(tenant, None, v1.line(unit_price="9.00"))
+    cheapest_first = sorted(amounts, key=amounts.__getitem__)
+    body = await listing(tenant, "customer_id=ada&order_by=amount.asc&per_page=2")
+    assert id_list(body) == cheapest_first[:2]
+    assert body["pagination_meta"]["total_items"] == 3
+    body = await listing(tenant, "customer_id=ada&order_by=amount.asc&per_page=2&page=1")
+    assert id_list(body) == cheapest_first[2:]
+    every = await listing(tenant, "order_by=amount.desc&statuses=Draft")
+    assert id_list(every) == [other["id"], *reversed(cheapest_first)]
+    assert every["pagination_meta"]["total_items"] == 4
+    beyond = await listing(tenant, "order_by=amount.desc&page=5")
+    assert (beyond["data"], beyond["pagination_meta"]["total_items"]) == ([], 4)
+    newest_first = [other["id"], *reversed(list(amounts))]
+    assert id_list(await listing(tenant)) == newest_first  # 2026-03's default is unchanged

@@ -238,3 +238,42 @@ async def test_due_dates_follow_net_terms(tenant: Tenant) -> None:
     start = date(2026, 1, 31)
     created = await v1.draft(tenant, None, invoice_date=start.isoformat(), net_terms=45)
     assert created["due_date"] == (start + timedelta(days=45)).isoformat()
+
+
+async def test_custom_properties_are_merged_in_2026_03_too(tenant: Tenant) -> None:
+    draft = await v1.draft(tenant)
+    url = f"{API}/invoices/{draft['id']}/custom-properties"
+    response = await tenant.request("PATCH", url, json={"custom_properties": {"a": 1, "b": 0.25}})
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == draft["id"]
+    assert "custom_properties" not in response.json()  # 2026-03 has no such field
+    again = await tenant.request("PATCH", url, json={"custom_properties": {"a": None}})
+    assert again.status_code == 200, again.text
+    shown = await tenant.request(
+        "GET", f"{API}/invoices/{draft['id']}", headers={"Invoicery-Version": "2026-10"}
+    )
+    assert shown.json()["custom_properties"] == {"b": 0.25}
+
+
+@pytest.mark.parametrize(
+    "body", [None, {}, {"custom_properties": [1]}, {"custom_properties": "x"}, [1]]
+)
+async def test_custom_properties_must_be_an_object(tenant: Tenant, body: Any) -> None:
+    draft = await v1.draft(tenant)
+    url = f"{API}/invoices/{draft['id']}/custom-properties"
+    assert_rest_error(await tenant.request("PATCH", url, json=body), 400, "BAD_REQUEST")
+
+
+async def test_custom_properties_need_a_token_with_the_write_scope(tenant: Tenant) -> None:
+    draft = await v1.draft(tenant)
+    url = f"{API}/invoices/{draft['id']}/custom-properties"
+    body = {"custom_properties": {"a": 1}}
+    no_token = await tenant.http.patch(url, json=body)
+    assert_rest_error(no_token, 401, "UNAUTHORIZED")
+    read_only = await tenant.headers(("invoices:read",))
+    forbidden = await tenant.http.patch(url, json=body, headers=read_only)
+    assert_rest_error(forbidden, 403, "FORBIDDEN")
+    missing = await tenant.request(
+        "PATCH", f"{API}/invoices/inv_01jm0000000000000000000000/custom-properties", json=body
+    )
+    assert_rest_error(missing, 404, "NOT_FOUND")
