@@ -1,4 +1,5 @@
-"""Billing-v1 `GET /api/v1/invoices/{invoice_id}/download`: the invoice PDF itself."""
+"""Billing-v1 `GET /api/v1/invoices/{invoice_id}/download`: the invoice PDF itself, and
+`GET /api/v1/invoices/{invoice_id}/xml`: the e-invoice (EN 16931 XML) issued with it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from invoicery.api.billing.params import errors
-from invoicery.api.downloads import DocumentsDep, get_documents, pdf_response
+from invoicery.api.downloads import DocumentsDep, get_documents, pdf_response, xml_response
 from invoicery.api.hot import HotRoute, hot, hot_principal
 from invoicery.auth.scopes import Scope
 from invoicery.auth.tokens import Principal
-from invoicery.service import documents
+from invoicery.service import documents, einvoicing
 from invoicery.service.documents import Documents
 from invoicery.store.database import Database
 from invoicery.web.deps import DatabaseDep, InvoicesRead, get_db
@@ -63,3 +64,35 @@ async def _download(
 ) -> Response:
     opened = await documents.open_by_id(db, docs, principal=principal, invoice_id=invoice_id)
     return await pdf_response(request, docs, opened, cache_control="private, no-cache")
+
+
+_XML_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Invoice e-invoice XML (EN 16931: CII or UBL)",
+        "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    **errors(404),
+}
+_XML_RESPONSES[404] = {
+    **_XML_RESPONSES[404],
+    "description": "Invoice not found, or it has no e-invoice (not issued, or failed)",
+}
+
+
+@router.get(
+    "/{invoice_id}/xml",
+    operation_id="download_invoice_xml",
+    summary="Download invoice e-invoice XML",
+    description=(
+        "Download the structured e-invoice (EN 16931 XML) issued with an invoice. For "
+        "Factur-X the same XML is also embedded in the PDF."
+    ),
+    response_class=Response,
+    responses=_XML_RESPONSES,
+)
+async def download_invoice_xml(
+    principal: InvoicesRead, db: DatabaseDep, invoice_id: str
+) -> Response:
+    """The caller's invoice's e-invoice XML; 404 if it has none."""
+    found = await einvoicing.xml(db, principal=principal, invoice_id=invoice_id)
+    return xml_response(found, cache_control="private, no-cache")

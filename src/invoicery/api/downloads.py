@@ -1,10 +1,12 @@
-"""The public, signed PDF download, and what every invoice PDF response shares.
+"""The public, signed PDF and XML downloads, and what every invoice PDF response shares.
 
 - `router`: ``GET /downloads/{account}/{invoice}.pdf?expires=…&kid=…&sig=…``, public (no
   bearer token): the signature is the authority; any failure of it is a 403.
 - `DocumentsDep`: the document machinery (keys, cache) of this app, set up on first use
   (it lives in `invoicery.web.collaborators`, which the pages use too).
 - `pdf_response(...)`: 200 with the PDF, or 304 when ``If-None-Match`` names its version.
+- ``GET /downloads/{account}/{invoice}.xml?…`` (on `router` too): the e-invoice XML a
+  signed link grants, likewise; `xml_response(...)` answers it as an attachment.
 - `FileBody`: a response that sends a cached file with the server's zero-copy file
   sending (the ASGI ``http.response.pathsend`` extension, which granian offers), or
   reads it in one piece where the server lacks it (tests' in-process transport).
@@ -22,12 +24,13 @@ from starlette.types import Receive, Scope, Send
 from invoicery.api.hot import HotRoute, hot
 from invoicery.documents.files import CachedFile
 from invoicery.documents.signing import InvalidLink
-from invoicery.service import documents
+from invoicery.service import documents, einvoicing
 from invoicery.service.documents import Documents, InvoicePdf
+from invoicery.service.einvoicing import EInvoiceXml
 from invoicery.store.database import Database
 from invoicery.web.collaborators import DocumentsDep, get_documents
 from invoicery.web.deps import DatabaseDep, get_db
-from invoicery.web.urls import download_path
+from invoicery.web.urls import download_path, xml_download_path
 
 __all__ = [
     "DocumentsDep",
@@ -37,6 +40,7 @@ __all__ = [
     "get_documents",
     "pdf_response",
     "router",
+    "xml_response",
 ]
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
@@ -130,3 +134,28 @@ async def _download(
     return await pdf_response(
         request, docs, signed.pdf, cache_control=f"private, max-age={max_age}"
     )
+
+
+def xml_response(found: EInvoiceXml, *, cache_control: str) -> Response:
+    """An e-invoice's XML as an attachment named after the invoice number."""
+    headers = {
+        "Cache-Control": cache_control,
+        "Content-Disposition": content_disposition(found.filename),
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(found.body, media_type=found.media_type, headers=headers)
+
+
+@router.get(xml_download_path("{account_id}", "{invoice_id}"))
+async def download_invoice_xml(
+    request: Request, db: DatabaseDep, docs: DocumentsDep, account_id: str, invoice_id: str
+) -> Response:
+    """The e-invoice XML a signed link grants; 403 if the link is expired, tampered or retired."""
+    try:
+        signed = await einvoicing.open_xml_by_link(
+            db, docs, account_id=account_id, invoice_id=invoice_id, query=request.url.query
+        )
+    except InvalidLink as error:
+        raise HTTPException(403, f"this download link is not valid: {error}") from None
+    max_age = documents.seconds_left(signed.expires)
+    return xml_response(signed.document, cache_control=f"private, max-age={max_age}")

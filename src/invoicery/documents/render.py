@@ -40,10 +40,16 @@ class RenderFailed(RuntimeError):
 
 
 def _render_invoice(doc: InvoiceDocument) -> bytes:
-    """In the child: the PDF of `doc` (imports the renderer on first use)."""
+    """In the child: the PDF of `doc` (imports the renderer on first use), as a Factur-X
+    PDF/A-3 carrying its e-invoice if it has one."""
     from invoicery.pdf import render_invoice  # the parent never imports fpdf2
 
-    return render_invoice(doc)
+    pdf = render_invoice(doc)
+    if doc.facturx_xml is None:
+        return pdf
+    from invoicery.einvoice.facturx import embed_facturx  # nor pypdf and factur-x
+
+    return embed_facturx(pdf, doc.facturx_xml.encode())
 
 
 class Renderer:

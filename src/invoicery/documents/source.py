@@ -2,7 +2,8 @@
 
 `find(...)` reads the invoice row with its customer's details (the one invoice read,
 `store.invoices.with_customer`), its customer's company name and its account's
-settings, in one statement (prepared on PostgreSQL), JSON documents as their text.
+settings, and its Factur-X XML if it has one, in one statement (prepared on PostgreSQL),
+JSON documents as their text.
 `Source.inputs` are the row's values: equal inputs always make the same document, so
 a process that built a document from them may serve it again (`OpenedDocuments`)
 without building it, nor hashing its content version, once more.
@@ -17,14 +18,15 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam, literal_column
 
 from invoicery.domain.account import Account
 from invoicery.domain.status import Lifecycle
+from invoicery.einvoice.seller import Profile
 from invoicery.store import invoices as invoice_store
 from invoicery.store.database import Database
 from invoicery.store.invoices import JSON_NAMES, StoredInvoice, to_stored
-from invoicery.store.tables import accounts, customers, invoices
+from invoicery.store.tables import accounts, customers, einvoices, invoices
 from invoicery.store.types import decode_json_text
 
 __all__ = ["OpenedDocuments", "Source", "find"]
@@ -35,8 +37,18 @@ _STATEMENT = (
     .add_columns(
         customers.c.company_name.label("customer_company_name"),
         *(accounts.c[name].label(f"merchant_{name}") for name in _ACCOUNT_FIELDS),
+        einvoices.c.xml.label("facturx_xml"),
     )
     .join(accounts, accounts.c.id == invoices.c.account_id)
+    .outerjoin(
+        einvoices,
+        and_(
+            einvoices.c.account_id == invoices.c.account_id,
+            einvoices.c.invoice_id == invoices.c.id,
+            # inline, not bound: a prepared read binds only the caller's parameters
+            einvoices.c.profile == literal_column(f"'{Profile.FACTURX.value}'"),
+        ),
+    )
     .where(
         invoices.c.account_id == bindparam("account_id"),
         invoices.c.id == bindparam("invoice_id"),
@@ -69,6 +81,12 @@ class Source:
         """The company name of the invoice's customer."""
         name: str | None = self.row["customer_company_name"]
         return name
+
+    @property
+    def facturx_xml(self) -> str | None:
+        """The CII XML a Factur-X PDF of the invoice carries, if it was issued as one."""
+        xml: bytes | None = self.row["facturx_xml"]
+        return None if xml is None else bytes(xml).decode()
 
     def stored(self, now: datetime) -> StoredInvoice:
         """The invoice as read (see `store.invoices.to_stored`)."""

@@ -32,6 +32,16 @@ class Account:
     send_invoices: bool = True  # whether a new invoice is mailed to its customer
     locale: str | None = None  # the language of its e-mails, unless the customer has one
     rate_limit: str | None = None  # its API clients' request limit (None: the server default)
+    # e-invoicing (see invoicery.service.einvoicing): the seller data beside the address
+    # and `tax_id` (the VAT id), and the profile invoices are issued in ("off": none)
+    legal_name: str | None = None
+    tax_registration: str | None = None  # e.g. a German Steuernummer
+    iban: str | None = None
+    bic: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    einvoicing: str = "off"
 
 
 def is_valid_timezone(name: str) -> bool:

@@ -99,6 +99,8 @@ class InvoiceMail:
     portal_url: str | None = None
     pdf: bytes | None = None
     pdf_filename: str = ""
+    xml: bytes | None = None  # an XRechnung e-invoice, attached beside the PDF
+    xml_filename: str = ""
 
     def __post_init__(self) -> None:
         if self.language not in SUPPORTED:
@@ -253,5 +255,8 @@ def build_message(
     message.add_alternative(html.strip() + "\n", subtype="html", cte="quoted-printable")
     if mail.pdf is not None and attachment is not None:
         message.add_attachment(mail.pdf, maintype="application", subtype="pdf", filename=attachment)
+    if mail.xml is not None:
+        name = _FILE_NAME_UNSAFE.sub("_", mail.xml_filename).strip(" ._") or "invoice.xml"
+        message.add_attachment(mail.xml, maintype="application", subtype="xml", filename=name)
     message["Content-Language"] = language  # after the parts: set_content drops Content-*
     return message

@@ -95,6 +95,7 @@ class InvoiceDocument:
     memo: str | None = None
     payment_url: str | None = None
     paper: PaperSize = "A4"
+    facturx_xml: str | None = None  # Factur-X: the CII XML the PDF carries (not printed)
 
     def texts(self) -> Iterator[str]:
         """Every caller-supplied string the document may print."""

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
+
+from stdnum import bic as stdnum_bic
+from stdnum import iban as stdnum_iban
 
 from invoicery.domain import ids
 from invoicery.domain.account import Account, is_valid_timezone
+from invoicery.domain.einvoicing import OFF
 from invoicery.domain.errors import InvalidInput, NotFound
 from invoicery.domain.rate_limit import InvalidRateLimit, parse_rate_limit
 from invoicery.domain.reminders import InvalidReminderSchedule, format_offsets, parse_offsets
+from invoicery.einvoice import Profile
 from invoicery.mail import SUPPORTED
+from invoicery.service import einvoicing
 from invoicery.service._time import utc_now
 from invoicery.store import accounts, clients
 from invoicery.store.database import Database
@@ -33,7 +40,25 @@ SETTINGS = (
     "send_invoices",
     "locale",
     "rate_limit",
+    "legal_name",
+    "tax_registration",
+    "iban",
+    "bic",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "einvoicing",
 )
+_SELLER_TEXT = (
+    "legal_name",
+    "tax_registration",
+    "iban",
+    "bic",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+_EINVOICING = (OFF, *(profile.value for profile in Profile))
 _YES = {"true": True, "yes": True, "on": True, "1": True}
 _NO = {"false": False, "no": False, "off": False, "0": False}
 _DEFAULT = {"", "default"}  # a rate limit of "default" clears the account's own
@@ -92,6 +117,23 @@ def _normalized(settings: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, 
         if language not in SUPPORTED:
             errors["locale"] = f"e-mail is written in {', '.join(SUPPORTED)}"
         values["locale"] = language
+    for name in _SELLER_TEXT:  # an empty value clears the setting
+        if (given := settings.get(name)) is not None:
+            values[name] = str(given).strip() or None
+    if values.get("iban"):
+        values["iban"] = stdnum_iban.compact(values["iban"])
+        if not stdnum_iban.is_valid(values["iban"]):
+            errors["iban"] = "not a valid IBAN (check digits)"
+    if values.get("bic"):
+        values["bic"] = stdnum_bic.compact(values["bic"])
+        if not stdnum_bic.is_valid(values["bic"]):
+            errors["bic"] = "not a valid BIC"
+    if (email := values.get("contact_email")) and "@" not in email:
+        errors["contact_email"] = "not an e-mail address"
+    if (einvoicing := settings.get("einvoicing")) is not None:
+        values["einvoicing"] = str(einvoicing).strip().lower()
+        if values["einvoicing"] not in _EINVOICING:
+            errors["einvoicing"] = f"must be one of {', '.join(_EINVOICING)}"
     if (limit := settings.get("rate_limit")) is not None:
         text = str(limit).strip()
         try:
@@ -101,13 +143,31 @@ def _normalized(settings: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, 
     return values, errors
 
 
+def _ensure_einvoicing_possible(account: Account) -> None:
+    """Refuse settings with which the account's e-invoicing profile cannot be valid."""
+    if problems := einvoicing.setting_problems(account):
+        profile = einvoicing.profile_of(account)
+        assert profile is not None
+        raise InvalidInput(
+            f"e-invoicing ({profile.value}) needs these settings: {', '.join(problems)}",
+            problems,
+        )
+
+
 async def update_settings(db: Database, *, name: str, settings: Mapping[str, Any]) -> Account:
-    """Change some of an account's settings (creating the account if new)."""
+    """Change some of an account's settings (creating the account if new).
+
+    While e-invoicing is on (or being turned on), the seller data its profile requires
+    must stay complete and valid: `InvalidInput` names each setting that is not.
+    """
     values, errors = _normalized(settings)
     if errors:
         raise InvalidInput("invalid account settings", errors)
     account = await get_or_create(db, name=name)
     async with db.write() as conn:
+        current = await accounts.get(conn, account.id)
+        assert current is not None
+        _ensure_einvoicing_possible(replace(current, **values))
         await accounts.update_settings(conn, account_id=account.id, settings=values)
         await clients.principals_changed(conn)  # time zone and rate limit are the caller's
         updated = await accounts.get(conn, account.id)

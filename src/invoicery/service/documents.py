@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -75,6 +75,7 @@ class Documents:
     base_url: str
     payment_url: PaymentUrl
     download_path: DownloadPath
+    xml_download_path: DownloadPath  # of an invoice's e-invoice XML (service.einvoicing)
     opened: OpenedDocuments[InvoicePdf] = field(default_factory=OpenedDocuments)
 
 
@@ -158,6 +159,8 @@ def _opened(docs: Documents, found: source.Source, *, key: tuple[UUID, UUID]) ->
         invoice=invoice,
         payment_url=docs.payment_url(token) if token else None,
     )
+    if (xml := found.facturx_xml) is not None:  # a Factur-X PDF/A-3 carrying its e-invoice
+        document = replace(document, facturx_xml=xml)
     return InvoicePdf(CacheKey(*key, content_version(document)), document)
 
 

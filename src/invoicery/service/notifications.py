@@ -38,6 +38,7 @@ from invoicery.auth.tokens import Principal
 from invoicery.domain import ids
 from invoicery.domain.account import Account
 from invoicery.domain.customer import Customer
+from invoicery.domain.einvoicing import EInvoicingStatus
 from invoicery.domain.errors import InvalidState, NotFound
 from invoicery.domain.events import Event, EventType
 from invoicery.domain.invoice import Invoice
@@ -53,6 +54,7 @@ from invoicery.domain.notifications import (
 )
 from invoicery.domain.reminders import due_reminder, is_remindable, parse_offsets
 from invoicery.domain.status import Lifecycle, PaymentStatus
+from invoicery.einvoice import Profile
 from invoicery.mail import InvoiceMail, MailKind, MailTransport, build_message, choose_language
 from invoicery.payments.transaction import Transaction, TransactionStatus
 from invoicery.service import events
@@ -62,6 +64,7 @@ from invoicery.service.invoices import parse_id as parse_invoice_id
 from invoicery.store import (
     accounts,
     customers,
+    einvoices,
     invoices,
     marks,
     notifications,
@@ -341,14 +344,28 @@ class Notifier:
             return None
         return _Subject(account, stored.invoice, customer, payment)
 
+    async def _xrechnung(self, invoice: Invoice) -> tuple[str, bytes] | None:
+        """The invoice's XRechnung XML to attach (a Factur-X one is in its PDF), if any."""
+        einvoicing = invoice.einvoicing
+        if einvoicing is None or einvoicing.status is not EInvoicingStatus.GENERATED:
+            return None
+        found = await einvoices.find(self.db, account_id=invoice.account_id, invoice_id=invoice.id)
+        if found is None or found[0] == Profile.FACTURX.value:
+            return None
+        number = invoice.invoice_number or ids.encode(ids.INVOICE, invoice.id)
+        return f"{number}.xml", found[1]
+
     async def _message(
         self, notification: Notification, subject: _Subject, recipients: Sequence[str]
     ) -> EmailMessage:
         account, invoice, customer = subject.account, subject.invoice, subject.customer
-        attachment = None
-        if notification.kind is NotificationKind.INVOICE_ISSUED:
-            attachment = await self.links.pdf(account.id, invoice.id)
         payable = invoice.amount_due > 0 and invoice.state.payment_status is not PaymentStatus.PAID
+        # The pay link first: it issues the payment token the PDF prints its link from.
+        pay_url = await self.links.pay_url(account.id, invoice.id) if payable else None
+        attachment = xml = None
+        if notification.kind is NotificationKind.INVOICE_ISSUED:
+            attachment = await self.links.pdf(account.id, invoice.id)  # Factur-X: carries it
+            xml = await self._xrechnung(invoice)
         mail = InvoiceMail(
             language=choose_language(customer.locale, account.locale),
             merchant_name=account.display_name or account.name,
@@ -361,10 +378,12 @@ class Notifier:
             issue_date=invoice.invoice_date,
             due_date=invoice.state.due_date,
             brand_color=account.brand_color,
-            pay_url=await self.links.pay_url(account.id, invoice.id) if payable else None,
+            pay_url=pay_url,
             portal_url=await self.links.portal_url(account.id, customer.id),
             pdf=attachment[1] if attachment else None,
             pdf_filename=attachment[0] if attachment else "",
+            xml=xml[1] if xml else None,
+            xml_filename=xml[0] if xml else "",
         )
         payment = subject.payment
         return build_message(

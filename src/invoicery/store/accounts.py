@@ -8,32 +8,46 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.account import Account
+from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import accounts
 
-__all__ = ["get", "get_by_name", "ids", "insert", "take_invoice_sequence", "update_settings"]
+__all__ = [
+    "GET",
+    "get",
+    "get_by_name",
+    "ids",
+    "insert",
+    "take_invoice_sequence",
+    "to_account",
+    "update_settings",
+]
 
 _FIELDS = [column for column in accounts.c if column.name != "last_invoice_seq"]
 
 
-def _to_account(row: RowMapping) -> Account:
+def to_account(row: ColumnValues) -> Account:
+    """Map an accounts row (of `GET`'s columns) to the domain record."""
     return Account(**{column.name: row[column.name] for column in _FIELDS})
+
+
+GET = select(*_FIELDS).where(accounts.c.id == bindparam("account_id"))
+"""One account by `account_id` (prebuilt, for the finalization of e-invoicing accounts)."""
 
 
 async def get_by_name(conn: AsyncConnection, name: str) -> Account | None:
     """The account called `name`, if any."""
     row = (await conn.execute(select(*_FIELDS).where(accounts.c.name == name))).mappings().first()
-    return _to_account(row) if row else None
+    return to_account(row) if row else None
 
 
 async def get(conn: AsyncConnection, account_id: UUID) -> Account | None:
     """The account with id `account_id`, if any."""
     query = select(*_FIELDS).where(accounts.c.id == account_id)
     row = (await conn.execute(query)).mappings().first()
-    return _to_account(row) if row else None
+    return to_account(row) if row else None
 
 
 async def ids(conn: AsyncConnection) -> list[UUID]:

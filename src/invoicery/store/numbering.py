@@ -4,9 +4,11 @@
 next invoice sequence number (its counter row stays locked until commit, so concurrent
 finalizations of one account are serialized and a rollback gives the number back: no
 gaps), the customer's credit balance in the invoice's currency, and the account's
-country (for reverse charge). On PostgreSQL they are one statement, one round trip; on
-SQLite, two. Either way it runs after the customer's row lock was taken, in a statement
-of its own, so its snapshot sees every credit entry committed before.
+country (for reverse charge) and e-invoicing setting ("off", or its profile: only then is
+the rest of the account read, `NumberedWrite.account`). On PostgreSQL they are one
+statement, one round trip; on SQLite, two. Either way it runs after the customer's row
+lock was taken, in a statement of its own, so its snapshot sees every credit entry
+committed before.
 
 `numbered_write` is the transaction of `POST /invoices` (lock, take, insert) as three
 statements. On PostgreSQL (in a shared transaction too, joining it without a savepoint)
@@ -30,14 +32,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from invoicery.domain.account import Account
 from invoicery.domain.credits import CreditEntry
 from invoicery.domain.customer import Customer
+from invoicery.domain.einvoicing import OFF
 from invoicery.domain.events import Event
 from invoicery.domain.invoice import Invoice
-from invoicery.store import credits, customers, invoices
+from invoicery.store import accounts as accounts_store
+from invoicery.store import credits, customers, einvoices, invoices
 from invoicery.store import events as event_log
 from invoicery.store.credits import BALANCE
 from invoicery.store.database import Database
+from invoicery.store.einvoices import StoredEInvoice
 from invoicery.store.rows import ColumnValues
 from invoicery.store.tables import accounts
 
@@ -46,12 +52,14 @@ __all__ = ["Compiled", "Numbered", "NumberedWrite", "numbered_write", "take"]
 
 @dataclass(frozen=True, slots=True)
 class Numbered:
-    """A reserved invoice sequence number with its account's prefix and country, and a balance."""
+    """A reserved invoice sequence number with its account's prefix, country and e-invoicing
+    setting, and a balance."""
 
     sequence: int
     prefix: str
     country: str | None
     credit_balance: int
+    einvoicing: str = OFF
 
 
 _a = accounts.c
@@ -59,13 +67,14 @@ _TAKE = (
     update(accounts)
     .where(_a.id == bindparam("account_id"))
     .values(last_invoice_seq=_a.last_invoice_seq + 1)
-    .returning(_a.last_invoice_seq, _a.invoice_prefix, _a.country)
+    .returning(_a.last_invoice_seq, _a.invoice_prefix, _a.country, _a.einvoicing)
 )
 _taken = _TAKE.cte("taken")
 _TAKE_WITH_BALANCE = select(
     _taken.c.last_invoice_seq,
     _taken.c.invoice_prefix,
     _taken.c.country,
+    _taken.c.einvoicing,
     BALANCE.scalar_subquery().label("credit_balance"),
 )
 
@@ -76,6 +85,7 @@ def _numbered(row: ColumnValues, balance: int | None) -> Numbered:
         prefix=str(row["invoice_prefix"]),
         country=row["country"],
         credit_balance=int(balance or 0),
+        einvoicing=str(row["einvoicing"]),
     )
 
 
@@ -103,6 +113,12 @@ class NumberedWrite(Protocol):
     async def insert(self, invoice: Invoice, *, event: Event, credit: CreditEntry | None) -> None:
         """Store the new invoice, its event and the credit it consumed (if any)."""
 
+    async def account(self, account_id: UUID) -> Account:
+        """The account's settings (read only when it has e-invoicing on)."""
+
+    async def insert_einvoice(self, document: StoredEInvoice) -> None:
+        """Store the e-invoice of the invoice just inserted."""
+
 
 @dataclass(frozen=True, slots=True)
 class _SqlWrite:
@@ -124,6 +140,14 @@ class _SqlWrite:
         await invoices.insert(self.conn, invoice, event=event)
         if credit is not None:
             await credits.insert(self.conn, credit)
+
+    async def account(self, account_id: UUID) -> Account:
+        found = await accounts_store.get(self.conn, account_id)
+        assert found is not None
+        return found
+
+    async def insert_einvoice(self, document: StoredEInvoice) -> None:
+        await einvoices.insert(self.conn, document)
 
 
 class _Compiled:
@@ -195,6 +219,13 @@ class _DriverWrite:
         await self._row(invoices.INSERT_WITH_EVENT, params)
         if credit is not None:
             await self._row(credits.INSERT, credits.insert_params(credit))
+
+    async def account(self, account_id: UUID) -> Account:
+        row = await self._row(accounts_store.GET, {"account_id": account_id})
+        return accounts_store.to_account(row)
+
+    async def insert_einvoice(self, document: StoredEInvoice) -> None:
+        await self._row(einvoices.INSERT, einvoices.insert_params(document))
 
 
 @asynccontextmanager

@@ -25,7 +25,7 @@ from invoicery.documents.keys import load_key_ring
 from invoicery.documents.memory import MemoryCache
 from invoicery.service.documents import Documents
 from invoicery.service.page_secret import load_page_secret
-from invoicery.web.urls import download_path, page_url
+from invoicery.web.urls import download_path, page_url, xml_download_path
 
 __all__ = [
     "MAX_CONCURRENT_RENDERS",
@@ -72,6 +72,7 @@ async def documents_of(state: Any) -> Documents:
             base_url=settings.resolved_public_url(),
             payment_url=partial(page_url, settings),
             download_path=download_path,
+            xml_download_path=xml_download_path,
         )
         state.documents = docs
     return docs

@@ -1,9 +1,9 @@
-"""The one place that builds the URLs of hosted pages and signed PDF downloads.
+"""The one place that builds the URLs of hosted pages and signed PDF and XML downloads.
 
 The routes declare their paths with these same functions (``page_path`` under
 `PAGES_PREFIX`, ``portal_path`` under `PORTAL_PREFIX`,
-``download_path("{account_id}", "{invoice_id}")``), so a link cannot drift from the
-route it points at.
+``download_path("{account_id}", "{invoice_id}")`` and ``xml_download_path``), so a link
+cannot drift from the route it points at.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ __all__ = [
     "portal_path",
     "portal_pay_path",
     "portal_url",
+    "xml_download_path",
 ]
 
 PAGES_PREFIX = "/pay"
@@ -38,6 +39,11 @@ def page_url(settings: Settings, token: str) -> str:
 def download_path(account_id: str, invoice_id: str) -> str:
     """The path of the signed download of an invoice (ids in their text form)."""
     return f"/downloads/{account_id}/{invoice_id}.pdf"
+
+
+def xml_download_path(account_id: str, invoice_id: str) -> str:
+    """The path of the signed download of an invoice's e-invoice XML."""
+    return f"/downloads/{account_id}/{invoice_id}.xml"
 
 
 def portal_path(token: str) -> str:

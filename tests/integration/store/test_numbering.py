@@ -108,7 +108,7 @@ async def test_a_create_reads_the_accounts_country_for_reverse_charge(
 ) -> None:
     await accounts.update_settings(db, name=tenant.account_name, settings={"country": merchant})
     vat = [{"tax_code": "VAT", "name": "VAT", "rate": "0.19"}]
-    customer = await v1.customer(tenant, vat_number="FR12345678901", custom_taxes=vat)
+    customer = await v1.customer(tenant, vat_number="FR40303265045", custom_taxes=vat)
     created = await tenant.invoice(line(100), customer_id=customer["id"])
     shown = (await tenant.request("GET", f"{API}/invoices/{created['id']}")).json()
     assert shown["tax_amount"] == taxed

@@ -1,10 +1,14 @@
 """Pricing and finalization, shared by both faces (AP `POST /invoices` finalizes at once).
 
 `price` turns an invoice's lines, its customer's tax situation, coupons and credit into
-amounts (see `invoicery.domain.totals`). `finalize` does it for real inside the caller's
-write transaction: it numbers the invoice, freezes the customer's details, counts the
-coupon redemptions and consumes the credit, so all of it commits or none.
-`restore_credit` gives the consumed credit back when the invoice is voided.
+amounts (see `invoicery.domain.totals`); only a valid VAT number can reverse-charge
+(`_reverse_charge_possible`).
+`finalize` does it for real inside the caller's write transaction: it numbers the
+invoice, freezes the customer's details, counts the coupon redemptions, consumes the
+credit and, if the account has e-invoicing on, issues the e-invoice
+(`invoicery.service.einvoicing`), so all of it commits or none.
+`restore_credit` gives the consumed credit back when the invoice is voided; its coupon
+redemptions are not given back (see `invoicery.domain.coupons`).
 """
 
 from __future__ import annotations
@@ -18,10 +22,13 @@ from invoicery.domain.account import format_invoice_number
 from invoicery.domain.coupons import Coupon
 from invoicery.domain.credits import CreditEntry, CreditKind, new_entry
 from invoicery.domain.customer import Customer, snapshot
+from invoicery.domain.einvoicing import OFF
 from invoicery.domain.errors import InvalidState
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.tax import exemption_for, line_taxes
 from invoicery.domain.totals import PricedLine, compute
+from invoicery.domain.vat_numbers import counts_for_reverse_charge
+from invoicery.service import einvoicing
 from invoicery.store import accounts, coupons, credits, customers, numbering
 from invoicery.store.numbering import Numbered
 
@@ -39,7 +46,7 @@ def price(
     """`invoice` with every amount computed from its lines, taxes, coupons and credit."""
     exemption = exemption_for(
         tax_exempt=customer.is_tax_exempt,
-        vat_number=customer.vat_number,
+        vat_number=customer.vat_number if _reverse_charge_possible(customer) else None,
         customer_country=customer.country,
         merchant_country=merchant_country,
     )
@@ -57,8 +64,12 @@ def price(
 
 
 def _reverse_charge_possible(customer: Customer) -> bool:
-    """Whether the account's country can matter (reverse charge needs a VAT number)."""
-    return not customer.is_tax_exempt and bool(customer.vat_number)
+    """Whether the account's country can matter: reverse charge needs a buyer's VAT number
+    that counts (`domain.vat_numbers.counts_for_reverse_charge`)."""
+    number = customer.vat_number
+    if customer.is_tax_exempt or not number:
+        return False
+    return counts_for_reverse_charge(number, customer.country)
 
 
 async def merchant_country(conn: AsyncConnection, customer: Customer) -> str | None:
@@ -70,16 +81,32 @@ async def merchant_country(conn: AsyncConnection, customer: Customer) -> str | N
 
 
 async def _redeemable(conn: AsyncConnection, invoice: Invoice, now: datetime) -> list[Coupon]:
+    """The draft's coupons, locked; `InvalidState` if one can no longer be redeemed.
+
+    Its customer's row lock, which the caller holds, serializes finalizations of that
+    customer's drafts, and the redemptions are read after it (READ COMMITTED on
+    PostgreSQL, a write lock on SQLite), so they include any committed meanwhile: two
+    drafts cannot both redeem a coupon that is not reusable.
+    """
     wanted = [coupon.coupon_id for coupon in invoice.coupons]
     found = await coupons.get_many(
         conn, account_id=invoice.account_id, coupon_ids=wanted, for_update=True
+    )
+    redeemed = await coupons.redeemed_by(
+        conn,
+        account_id=invoice.account_id,
+        customer_id=invoice.customer_id,
+        coupon_ids=[coupon.id for coupon in found.values() if not coupon.reusable],
     )
     applied = []
     for coupon_id in wanted:
         coupon = found.get(coupon_id)
         if coupon is None:
             raise InvalidState("a coupon of this invoice no longer exists")
-        if (problem := coupon.redeem_error(currency=invoice.currency, now=now)) is not None:
+        problem = coupon.redeem_error(
+            currency=invoice.currency, now=now, redeemed_by_customer=coupon.id in redeemed
+        )
+        if problem is not None:
             raise InvalidState(problem)
         applied.append(coupon)
     return applied
@@ -152,8 +179,13 @@ async def finalize(
     final, credit = numbered_final(
         invoice, customer=customer, applied=applied, numbered=numbered, now=now
     )
+    if numbered.einvoicing != OFF:
+        final = await einvoicing.issue_in(conn, final, customer=customer, now=now)
     for coupon in applied:
         await coupons.increment_redemptions(conn, coupon)
+        await coupons.insert_redemption(
+            conn, coupon, customer_id=final.customer_id, invoice_id=final.id, redeemed_at=now
+        )
     if credit is not None:
         await credits.insert(conn, credit)
     return final

@@ -161,7 +161,7 @@ async def test_customer_rates_apply_on_both_faces(tenant: Tenant) -> None:
     [
         ({"vat_number": "FR40303265045"}, "ReverseCharge"),
         (
-            {"vat_number": "123456", "billing_address": {"country": "AT"}},
+            {"vat_number": "ATU12345675", "billing_address": {"country": "AT"}},
             "ReverseCharge",
         ),
         ({"is_tax_exempt": True}, "TaxExempt"),

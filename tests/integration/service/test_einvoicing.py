@@ -1,0 +1,275 @@
+"""E-invoicing end to end: account settings, issuing at finalization, serving the XML.
+
+Each invoice is made over HTTP (billing v1) for an account set up by the operator
+service; its XML is checked by the official rules (XSD and EN 16931 schematron).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import httpx
+import pytest
+from facturx import get_xml_from_pdf
+from lxml import etree
+from meteroid import NotFoundError
+from sqlalchemy import update
+
+from invoicery.domain import ids
+from invoicery.domain.errors import InvalidInput
+from invoicery.service import accounts, einvoicing
+from invoicery.store.database import Database
+from invoicery.store.tables import customers
+from tests.integration.api.billing import v1
+from tests.integration.documents.conftest import pdf_text
+from tests.support.einvoice_rules import Rules, Syntax, xsd_errors
+from tests.support.sdk import meteroid_client
+from tests.support.tenant import Tenant
+
+V2026_10 = {"Invoicery-Version": "2026-10"}
+LEITWEG_ID = "991-12345-67"
+SELLER = {
+    "legal_name": "Northwind Analytics GmbH",
+    "display_name": "Northwind",
+    "country": "DE",
+    "address_line1": "Friedrichstraße 123",
+    "city": "Berlin",
+    "postal_code": "10117",
+    "tax_id": "DE136695976",
+    "tax_registration": "30/123/45678",
+    "iban": "DE89 3704 0044 0532 0130 00",
+    "bic": "COBADEFFXXX",
+    "contact_name": "Grete Berger",
+    "contact_email": "billing@northwind.example",
+    "contact_phone": "+49 30 1234567",
+}
+_NS = {
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+
+
+@pytest.fixture(scope="session")
+def rules() -> Rules:
+    """The EN 16931 schematrons, compiled once; skips when saxonche is missing."""
+    if importlib.util.find_spec("saxonche") is None:
+        pytest.skip("saxonche is not installed: the EN 16931 schematron rules cannot run")
+    return Rules()
+
+
+async def _turn_on(db: Database, tenant: Tenant, profile: str) -> None:
+    settings = {**SELLER, "einvoicing": profile}
+    await accounts.update_settings(db, name=tenant.account_name, settings=settings)
+
+
+async def _buyer(db: Database, tenant: Tenant, reference: str | None = LEITWEG_ID) -> str:
+    """A German public buyer; its BT-10 (`buyer_reference`) is set in the store."""
+    address = {"line1": "Unter den Linden 1", "city": "Berlin", "zip_code": "10117"}
+    made = await v1.customer(
+        tenant,
+        name="Bundesamt für Beispiele",
+        currency="EUR",
+        billing_email="rechnung@beispiele.example",
+        billing_address={**address, "country": "DE"},
+    )
+    customer_id = ids.decode(ids.CUSTOMER, made["id"])
+    async with db.write() as conn:
+        await conn.execute(
+            update(customers).where(customers.c.id == customer_id).values(buyer_reference=reference)
+        )
+    customer: str = made["id"]
+    return customer
+
+
+async def _finalized(tenant: Tenant, customer_id: str) -> dict[str, Any]:
+    line = v1.line("Consulting", quantity="3", unit_price="120.00", tax_rate="0.19")
+    draft = await v1.draft(tenant, customer_id, line, currency="EUR")
+    return await v1.act(tenant, draft["id"], "finalize")
+
+
+async def _shown(tenant: Tenant, invoice_id: str) -> dict[str, Any]:
+    response = await tenant.request("GET", f"{v1.API}/invoices/{invoice_id}", headers=V2026_10)
+    assert response.status_code == 200, response.text
+    shown: dict[str, Any] = response.json()
+    return shown
+
+
+async def _xml(tenant: Tenant, invoice_id: str) -> httpx.Response:
+    return await tenant.request("GET", f"{v1.API}/invoices/{invoice_id}/xml")
+
+
+# The Factur-X schematron's rule of its own guideline id, which an XRechnung CII (with
+# the XRechnung guideline) breaks by design; the EN 16931 rules all apply.
+_FACTURX_GUIDELINE = "FX-SCH-A-000556"
+
+
+def _valid(xml: bytes, syntax: Syntax, rules: Rules, *, xrechnung: bool = False) -> None:
+    assert xsd_errors(xml, syntax) == []
+    ignored = {_FACTURX_GUIDELINE} if xrechnung else set()
+    assert [f.id for f in rules.fatal(xml, syntax) if f.id not in ignored] == []
+
+
+async def test_turning_einvoicing_on_names_each_missing_setting(
+    db: Database, tenant: Tenant
+) -> None:
+    name = tenant.account_name
+    with pytest.raises(InvalidInput) as refused:
+        await accounts.update_settings(db, name=name, settings={"einvoicing": "xrechnung-cii"})
+    assert {"legal_name", "country", "tax_id", "iban", "contact_email", "city"} <= set(
+        refused.value.fields
+    )
+    assert "XRechnung" in refused.value.fields["iban"]
+    bad = {**SELLER, "einvoicing": "facturx", "tax_id": "DE000000000"}
+    with pytest.raises(InvalidInput) as refused:
+        await accounts.update_settings(db, name=name, settings=bad)
+    assert set(refused.value.fields) == {"tax_id"}
+    with pytest.raises(InvalidInput) as refused:
+        await accounts.update_settings(db, name=name, settings={"iban": "DE00 1234"})
+    assert set(refused.value.fields) == {"iban"}
+    with pytest.raises(InvalidInput) as refused:
+        await accounts.update_settings(db, name=name, settings={"einvoicing": "zugferd"})
+    assert set(refused.value.fields) == {"einvoicing"}
+    await _turn_on(db, tenant, "xrechnung-ubl")
+    with pytest.raises(InvalidInput) as refused:  # on, a required setting cannot go
+        await accounts.update_settings(db, name=name, settings={"contact_phone": ""})
+    assert set(refused.value.fields) == {"contact_phone"}
+    account = await accounts.get_or_raise(db, name=name)
+    assert (account.einvoicing, account.iban) == ("xrechnung-ubl", "DE89370400440532013000")
+    off = await accounts.update_settings(db, name=name, settings={"einvoicing": "off"})
+    assert off.einvoicing == "off"
+
+
+async def test_an_account_without_einvoicing_issues_none(db: Database, tenant: Tenant) -> None:
+    final = await _finalized(tenant, await _buyer(db, tenant))
+    assert (await _shown(tenant, final["id"]))["einvoicing_status"] is None
+    assert (await _xml(tenant, final["id"])).status_code == 404
+
+
+async def test_a_facturx_invoice_carries_its_valid_xml_in_its_pdf(
+    db: Database, tenant: Tenant, rules: Rules, tmp_path: Any
+) -> None:
+    await _turn_on(db, tenant, "facturx")
+    final = await _finalized(tenant, await _buyer(db, tenant, reference=None))
+    assert (await _shown(tenant, final["id"]))["einvoicing_status"] == "GENERATED"
+    response = await _xml(tenant, final["id"])
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/xml")
+    assert final["invoice_number"] in response.headers["content-disposition"]
+    _valid(response.content, "cii", rules)
+    pdf = await tenant.request("GET", f"{v1.API}/invoices/{final['id']}/download")
+    assert pdf.status_code == 200
+    filename, embedded = get_xml_from_pdf(pdf.content, check_xsd=False)
+    assert (filename, embedded) == ("factur-x.xml", response.content)
+    text = pdf_text(pdf.content, tmp_path)
+    assert final["invoice_number"] in text
+    assert "Bundesamt" in text
+
+
+@pytest.mark.parametrize(
+    ("profile", "syntax", "reference"),
+    [
+        ("xrechnung-cii", "cii", "//ram:BuyerReference/text()"),
+        ("xrechnung-ubl", "ubl-invoice", "/*/cbc:BuyerReference/text()"),
+    ],
+)
+async def test_an_xrechnung_names_the_buyer_reference(
+    db: Database, tenant: Tenant, rules: Rules, profile: str, syntax: Syntax, reference: str
+) -> None:
+    await _turn_on(db, tenant, profile)
+    final = await _finalized(tenant, await _buyer(db, tenant))
+    response = await _xml(tenant, final["id"])
+    assert response.status_code == 200, response.text
+    assert etree.fromstring(response.content).xpath(reference, namespaces=_NS) == [LEITWEG_ID]
+    _valid(response.content, syntax, rules, xrechnung=True)
+    pdf = await tenant.request("GET", f"{v1.API}/invoices/{final['id']}/download")
+    assert b"factur-x.xml" not in pdf.content  # only Factur-X embeds it
+
+
+async def test_a_failed_einvoice_says_why_and_never_stops_the_invoice(
+    db: Database, tenant: Tenant
+) -> None:
+    await _turn_on(db, tenant, "xrechnung-cii")
+    final = await _finalized(tenant, await _buyer(db, tenant, reference=None))
+    assert final["status"] == "Finalized"
+    assert (await _shown(tenant, final["id"]))["einvoicing_status"] == "FAILED"
+    response = await _xml(tenant, final["id"])
+    assert response.status_code == 404
+    assert "buyer_reference" in response.text
+
+
+async def test_the_list_filters_by_einvoicing_status(db: Database, tenant: Tenant) -> None:
+    plain = await _finalized(tenant, await _buyer(db, tenant))
+    await _turn_on(db, tenant, "xrechnung-cii")
+    generated = await _finalized(tenant, await _buyer(db, tenant))
+    failed = await _finalized(tenant, await _buyer(db, tenant, reference=None))
+
+    async def listed(**query: str) -> tuple[int, list[str]]:
+        response = await tenant.request("GET", f"{v1.API}/invoices", params=query, headers=V2026_10)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body["pagination_meta"]["total_items"], [item["id"] for item in body["data"]]
+
+    assert await listed(einvoicing_status="GENERATED") == (1, [generated["id"]])
+    assert await listed(einvoicing_status="FAILED") == (1, [failed["id"]])
+    assert await listed(einvoicing_status="FAILED", statuses="DRAFT") == (0, [])
+    assert (await listed())[0] == 3
+    assert plain["id"] not in (await listed(einvoicing_status="GENERATED"))[1]
+
+
+async def test_the_sdk_downloads_the_xml(
+    db: Database, tenant: Tenant, http: httpx.AsyncClient
+) -> None:
+    await _turn_on(db, tenant, "xrechnung-ubl")
+    final = await _finalized(tenant, await _buyer(db, tenant))
+    sdk = await meteroid_client(tenant, http)
+    xml = await sdk.invoices.download_xml(final["id"])
+    assert xml == (await _xml(tenant, final["id"])).content
+    assert etree.fromstring(xml).xpath("/*/cbc:ID/text()", namespaces=_NS) == [
+        final["invoice_number"]
+    ]
+    plain = await v1.draft(tenant, await _buyer(db, tenant))
+    with pytest.raises(NotFoundError):
+        await sdk.invoices.download_xml(plain["id"])
+
+
+def _fields(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def _with_query(url: str, **changes: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(query=urlencode({**_fields(url), **changes})).geturl()
+
+
+async def test_the_ap_xml_link_is_signed_and_expires(
+    db: Database,
+    tenant: Tenant,
+    other_tenant: Tenant,
+    http: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _turn_on(db, tenant, "xrechnung-cii")
+    final = await _finalized(tenant, await _buyer(db, tenant))
+    headers = await tenant.headers()
+    response = await http.get(f"/invoices/{final['id']}/xml-link", headers=headers)
+    assert response.status_code == 200, response.text
+    url = response.json()["url"]
+    assert urlsplit(url).path.endswith(f"/{final['id']}.xml")
+    downloaded = await http.get(url)
+    assert downloaded.status_code == 200
+    assert downloaded.content == (await _xml(tenant, final["id"])).content
+    for tampered in ({"sig": "A" * 43}, {"expires": "4102444800"}, {"extra": "1"}):
+        assert (await http.get(_with_query(url, **tampered))).status_code == 403
+    pdf_path = urlsplit(url).path.removesuffix(".xml") + ".pdf"  # a signature names its path
+    assert (await http.get(f"{pdf_path}?{urlsplit(url).query}")).status_code == 403
+    expires = int(_fields(url)["expires"])
+    monkeypatch.setattr(einvoicing, "_clock", lambda: float(expires))
+    assert (await http.get(url)).status_code == 403
+    monkeypatch.undo()
+    others = await other_tenant.headers()
+    refused = await http.get(f"/invoices/{final['id']}/xml-link", headers=others)
+    assert refused.status_code == 404
+    unauthenticated = await http.get(f"/invoices/{final['id']}/xml-link")
+    assert unauthenticated.status_code == 401
