@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, StringConstraints
 from starlette.responses import Response
 
@@ -21,7 +21,13 @@ from invoicery.api.billing.params import Page, PerPage, errors, sort_order
 from invoicery.api.billing.render import page_document
 from invoicery.api.billing.schemas import InvoiceCreateRequest, InvoicePatchRequest, LineItemInput
 from invoicery.api.billing.v2026_10 import invoices as v2026_10
-from invoicery.api.billing.versions import RequestVersion, register_parameters
+from invoicery.api.billing.versions import (
+    RequestVersion,
+    documented_body,
+    register_parameters,
+    register_schemas,
+    versioned_body,
+)
 from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of
 from invoicery.domain.api_versions import ApiVersion
 from invoicery.domain.errors import BadRequest
@@ -80,6 +86,12 @@ def _status_parameters(spelled: Mapping[str, Lifecycle | None]) -> dict[str, dic
 for _version, _spelled in _STATUSES.items():
     register_parameters(_version, "list_invoices", _status_parameters(_spelled))
 _NOT_NULL = frozenset({"customer_id", "currency", "line_items", "coupon_ids"})
+_PATCH: dict[ApiVersion, type[InvoicePatchRequest | v2026_10.InvoicePatchRequest]] = {
+    ApiVersion.V2026_03: InvoicePatchRequest,
+    ApiVersion.V2026_10: v2026_10.InvoicePatchRequest,
+}
+# The patch route declares no body model (it depends on the version): 2026-03's is named.
+register_schemas(ApiVersion.V2026_03, {"InvoicePatchRequest": InvoicePatchRequest})
 
 
 class InvoiceCustomPropertiesRequest(BaseModel):
@@ -145,7 +157,10 @@ def _line(line: LineItemInput) -> NewLine:
     )
 
 
-def _changes(body: InvoiceCreateRequest | InvoicePatchRequest, names: set[str]) -> dict[str, Any]:
+def _changes(
+    body: InvoiceCreateRequest | InvoicePatchRequest | v2026_10.InvoicePatchRequest,
+    names: set[str],
+) -> dict[str, Any]:
     """The fields `names` of `body` as `DraftFields` values."""
     changes: dict[str, Any] = {}
     for name in names & FIELD_NAMES:
@@ -264,16 +279,22 @@ async def get_invoice(
     response_model=documents.Invoice,
     summary="Edit a draft invoice",
     responses=errors(400, 404, 409),
+    openapi_extra=documented_body("InvoicePatchRequest"),
 )
 async def patch_invoice(
     principal: InvoicesWrite,
     db: DatabaseDep,
     version: RequestVersion,
     invoice_id: str,
-    body: InvoicePatchRequest,
+    request: Request,
 ) -> Response:
-    """Change the given fields of a Draft; 409 once it is finalized."""
-    changes = _changes(body, set(body.model_fields_set))
+    """Change the given fields of a Draft; 409 once it is finalized. In 2026-10 a field
+    sent as null is left unchanged, as if absent (2026-03 clears it, or refuses null)."""
+    body = await versioned_body(request, version, _PATCH)
+    given = set(body.model_fields_set)
+    if version is ApiVersion.V2026_10:
+        given = {name for name in given if getattr(body, name) is not None}
+    changes = _changes(body, given)
     view = await invoices.update(db, principal=principal, invoice_id=invoice_id, changes=changes)
     return _rendered(view, version)
 

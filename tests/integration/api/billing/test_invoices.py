@@ -151,6 +151,21 @@ async def test_patch_edits_a_draft(tenant: Tenant) -> None:
         assert_rest_error(await tenant.request("PATCH", path, json=bad), 400, "BAD_REQUEST")
 
 
+async def test_in_2026_10_a_patch_leaves_fields_sent_as_null_unchanged(tenant: Tenant) -> None:
+    created = await v1.draft(tenant, None, v1.line(quantity="1", unit_price="10"))
+    path = f"{API}/invoices/{created['id']}"
+    today = {"Invoicery-Version": "2026-10"}
+    noted = await tenant.request("PATCH", path, json={"memo": "kept"}, headers=today)
+    assert noted.json()["memo"] == "kept"
+    body = {"memo": None, "customer_id": None, "line_items": None, "net_terms": 7}
+    patched = await tenant.request("PATCH", path, json=body, headers=today)
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["memo"], patched.json()["net_terms"]) == ("kept", 7)
+    assert patched.json()["line_items"] == created["line_items"]
+    cleared = await tenant.request("PATCH", path, json={"memo": None})  # 2026-03 clears
+    assert cleared.json()["memo"] is None
+
+
 async def test_finalize_numbers_prices_and_freezes(tenant: Tenant) -> None:
     first = await tenant.invoice()  # an AP invoice takes the first number
     customer = await v1.customer(tenant, alias="ada", name="Ada")

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from invoicery.api.billing import documents
+from invoicery.api.billing import documents, schemas
 from invoicery.api.billing import listed as listed_v2026_03
 from invoicery.api.billing import render as render_v2026_03
 from invoicery.api.billing.versions import register_schemas
@@ -39,6 +39,7 @@ __all__ = [
     "STATUSES",
     "Invoice",
     "InvoiceListResponse",
+    "InvoicePatchRequest",
     "invoice_document",
     "listed_invoice_document",
     "screaming",
@@ -330,9 +331,15 @@ class InvoiceListResponse(_Document):
     pagination_meta: documents.PaginationResponse
 
 
+class InvoicePatchRequest(schemas._InvoiceFields):
+    """Fields to change on a draft; `line_items` and `coupon_ids` replace the old ones. A
+    field sent as null is left unchanged, as if it were left out."""
+
+
 register_schemas(
     ApiVersion.V2026_10,
     {
+        "InvoicePatchRequest": InvoicePatchRequest,
         "Invoice": Invoice,
         "InvoiceListResponse": InvoiceListResponse,
         "InvoiceLineItem": InvoiceLineItem,
