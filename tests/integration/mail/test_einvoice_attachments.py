@@ -19,41 +19,23 @@ from facturx import get_xml_from_pdf
 from fastapi import FastAPI
 from lxml import etree
 from pypdf import PdfReader
-from sqlalchemy import update
 
 from invoicery.domain import ids
 from invoicery.einvoice.facturx import FACTURX_FILENAME
 from invoicery.mail import SmtpTransport
-from invoicery.service import accounts
 from invoicery.service._time import utc_now
 from invoicery.service.notifications import Notifier
 from invoicery.store.database import Database
-from invoicery.store.tables import customers
 from invoicery.web.mail_links import ServerLinks
 from tests.integration.api.billing import v1
 from tests.integration.documents.conftest import pdf_text
 from tests.support.einvoice_rules import Syntax, xsd_errors
+from tests.support.einvoicing import public_buyer, turn_on
 from tests.support.smtp import BoundController, Recorder, smtp_server
 from tests.support.tenant import Tenant
 
 PREFIX = "RE/2026/"
 SENDER = "billing@northwind.example"
-LEITWEG_ID = "991-12345-67"
-SELLER = {
-    "legal_name": "Northwind Analytics GmbH",
-    "display_name": "Northwind",
-    "country": "DE",
-    "address_line1": "Friedrichstraße 123",
-    "city": "Berlin",
-    "postal_code": "10117",
-    "tax_id": "DE136695976",
-    "tax_registration": "30/123/45678",
-    "iban": "DE89 3704 0044 0532 0130 00",
-    "bic": "COBADEFFXXX",
-    "contact_name": "Grete Berger",
-    "contact_email": "billing@northwind.example",
-    "contact_phone": "+49 30 1234567",
-}
 _NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
@@ -80,30 +62,6 @@ def mailbox() -> Iterator[BoundController]:
     """An SMTP server on loopback that accepts everything."""
     with smtp_server() as controller:
         yield controller
-
-
-async def _account(db: Database, tenant: Tenant, einvoicing: str) -> None:
-    settings = {**SELLER, "invoice_prefix": PREFIX, "einvoicing": einvoicing}
-    await accounts.update_settings(db, name=tenant.account_name, settings=settings)
-
-
-async def _buyer(db: Database, tenant: Tenant, reference: str | None = LEITWEG_ID) -> str:
-    """A German public buyer; its BT-10 (`buyer_reference`) is set in the store."""
-    address = {"line1": "Unter den Linden 1", "city": "Berlin", "zip_code": "10117"}
-    made = await v1.customer(
-        tenant,
-        name="Bundesamt für Beispiele",
-        currency="EUR",
-        billing_email="rechnung@beispiele.example",
-        billing_address={**address, "country": "DE"},
-    )
-    customer_id = ids.decode(ids.CUSTOMER, made["id"])
-    async with db.write() as conn:
-        await conn.execute(
-            update(customers).where(customers.c.id == customer_id).values(buyer_reference=reference)
-        )
-    customer: str = made["id"]
-    return customer
 
 
 async def _finalized(tenant: Tenant, customer_id: str) -> dict[str, Any]:
@@ -180,8 +138,8 @@ def _assert_plain_pdf(attachment: Attachment, invoice_number: str) -> None:
 async def test_a_facturx_invoice_mail_attaches_one_pdf_carrying_its_xml(
     app: FastAPI, db: Database, tenant: Tenant, mailbox: BoundController, tmp_path: Path
 ) -> None:
-    await _account(db, tenant, "facturx")
-    final = await _finalized(tenant, await _buyer(db, tenant, reference=None))
+    await turn_on(db, tenant, "facturx", invoice_prefix=PREFIX)
+    final = await _finalized(tenant, await public_buyer(tenant, reference=None))
     number = final["invoice_number"]
     assert await _einvoicing_status(tenant, final["id"]) == "GENERATED"
 
@@ -214,8 +172,8 @@ async def test_an_xrechnung_invoice_mail_attaches_its_xml_beside_the_pdf(
     profile: str,
     syntax: Syntax,
 ) -> None:
-    await _account(db, tenant, profile)
-    final = await _finalized(tenant, await _buyer(db, tenant))
+    await turn_on(db, tenant, profile, invoice_prefix=PREFIX)
+    final = await _finalized(tenant, await public_buyer(tenant))
     number = final["invoice_number"]
 
     pdf, xml = await _mailed(app, db, tenant, mailbox)
@@ -231,8 +189,8 @@ async def test_an_xrechnung_invoice_mail_attaches_its_xml_beside_the_pdf(
 async def test_each_mail_of_an_invoice_attaches_the_files_its_downloads_serve(
     app: FastAPI, db: Database, tenant: Tenant, mailbox: BoundController
 ) -> None:
-    await _account(db, tenant, "xrechnung-ubl")
-    final = await _finalized(tenant, await _buyer(db, tenant))
+    await turn_on(db, tenant, "xrechnung-ubl", invoice_prefix=PREFIX)
+    final = await _finalized(tenant, await public_buyer(tenant))
     first = await _mailed(app, db, tenant, mailbox)
 
     response = await tenant.request("POST", f"/invoices/{final['id']}/send")
@@ -247,8 +205,8 @@ async def test_each_mail_of_an_invoice_attaches_the_files_its_downloads_serve(
 async def test_an_account_without_einvoicing_mails_a_plain_pdf_alone(
     app: FastAPI, db: Database, tenant: Tenant, mailbox: BoundController
 ) -> None:
-    await _account(db, tenant, "off")
-    final = await _finalized(tenant, await _buyer(db, tenant))
+    await turn_on(db, tenant, "off", invoice_prefix=PREFIX)
+    final = await _finalized(tenant, await public_buyer(tenant))
     assert await _einvoicing_status(tenant, final["id"]) is None
 
     [pdf] = await _mailed(app, db, tenant, mailbox)
@@ -259,8 +217,8 @@ async def test_an_account_without_einvoicing_mails_a_plain_pdf_alone(
 async def test_an_invoice_whose_einvoice_failed_is_still_mailed_with_a_plain_pdf(
     app: FastAPI, db: Database, tenant: Tenant, mailbox: BoundController
 ) -> None:
-    await _account(db, tenant, "xrechnung-cii")
-    final = await _finalized(tenant, await _buyer(db, tenant, reference=None))
+    await turn_on(db, tenant, "xrechnung-cii", invoice_prefix=PREFIX)
+    final = await _finalized(tenant, await public_buyer(tenant, reference=None))
     assert await _einvoicing_status(tenant, final["id"]) == "FAILED"
 
     [pdf] = await _mailed(app, db, tenant, mailbox)

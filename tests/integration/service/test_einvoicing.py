@@ -15,36 +15,18 @@ import pytest
 from facturx import get_xml_from_pdf
 from lxml import etree
 from meteroid import NotFoundError
-from sqlalchemy import update
 
-from invoicery.domain import ids
 from invoicery.domain.errors import InvalidInput
 from invoicery.service import accounts, einvoicing
 from invoicery.store.database import Database
-from invoicery.store.tables import customers
 from tests.integration.api.billing import v1
 from tests.integration.documents.conftest import pdf_text
 from tests.support.einvoice_rules import Rules, Syntax, xsd_errors
+from tests.support.einvoicing import LEITWEG_ID, SELLER, public_buyer, turn_on
 from tests.support.sdk import meteroid_client
 from tests.support.tenant import Tenant
 
 V2026_10 = {"Invoicery-Version": "2026-10"}
-LEITWEG_ID = "991-12345-67"
-SELLER = {
-    "legal_name": "Northwind Analytics GmbH",
-    "display_name": "Northwind",
-    "country": "DE",
-    "address_line1": "Friedrichstraße 123",
-    "city": "Berlin",
-    "postal_code": "10117",
-    "tax_id": "DE136695976",
-    "tax_registration": "30/123/45678",
-    "iban": "DE89 3704 0044 0532 0130 00",
-    "bic": "COBADEFFXXX",
-    "contact_name": "Grete Berger",
-    "contact_email": "billing@northwind.example",
-    "contact_phone": "+49 30 1234567",
-}
 _NS = {
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -57,30 +39,6 @@ def rules() -> Rules:
     if importlib.util.find_spec("saxonche") is None:
         pytest.skip("saxonche is not installed: the EN 16931 schematron rules cannot run")
     return Rules()
-
-
-async def _turn_on(db: Database, tenant: Tenant, profile: str) -> None:
-    settings = {**SELLER, "einvoicing": profile}
-    await accounts.update_settings(db, name=tenant.account_name, settings=settings)
-
-
-async def _buyer(db: Database, tenant: Tenant, reference: str | None = LEITWEG_ID) -> str:
-    """A German public buyer; its BT-10 (`buyer_reference`) is set in the store."""
-    address = {"line1": "Unter den Linden 1", "city": "Berlin", "zip_code": "10117"}
-    made = await v1.customer(
-        tenant,
-        name="Bundesamt für Beispiele",
-        currency="EUR",
-        billing_email="rechnung@beispiele.example",
-        billing_address={**address, "country": "DE"},
-    )
-    customer_id = ids.decode(ids.CUSTOMER, made["id"])
-    async with db.write() as conn:
-        await conn.execute(
-            update(customers).where(customers.c.id == customer_id).values(buyer_reference=reference)
-        )
-    customer: str = made["id"]
-    return customer
 
 
 async def _finalized(tenant: Tenant, customer_id: str) -> dict[str, Any]:
@@ -131,7 +89,7 @@ async def test_turning_einvoicing_on_names_each_missing_setting(
     with pytest.raises(InvalidInput) as refused:
         await accounts.update_settings(db, name=name, settings={"einvoicing": "zugferd"})
     assert set(refused.value.fields) == {"einvoicing"}
-    await _turn_on(db, tenant, "xrechnung-ubl")
+    await turn_on(db, tenant, "xrechnung-ubl")
     with pytest.raises(InvalidInput) as refused:  # on, a required setting cannot go
         await accounts.update_settings(db, name=name, settings={"contact_phone": ""})
     assert set(refused.value.fields) == {"contact_phone"}
@@ -142,7 +100,7 @@ async def test_turning_einvoicing_on_names_each_missing_setting(
 
 
 async def test_an_account_without_einvoicing_issues_none(db: Database, tenant: Tenant) -> None:
-    final = await _finalized(tenant, await _buyer(db, tenant))
+    final = await _finalized(tenant, await public_buyer(tenant))
     assert (await _shown(tenant, final["id"]))["einvoicing_status"] is None
     assert (await _xml(tenant, final["id"])).status_code == 404
 
@@ -150,8 +108,8 @@ async def test_an_account_without_einvoicing_issues_none(db: Database, tenant: T
 async def test_a_facturx_invoice_carries_its_valid_xml_in_its_pdf(
     db: Database, tenant: Tenant, rules: Rules, tmp_path: Any
 ) -> None:
-    await _turn_on(db, tenant, "facturx")
-    final = await _finalized(tenant, await _buyer(db, tenant, reference=None))
+    await turn_on(db, tenant, "facturx")
+    final = await _finalized(tenant, await public_buyer(tenant, reference=None))
     assert (await _shown(tenant, final["id"]))["einvoicing_status"] == "GENERATED"
     response = await _xml(tenant, final["id"])
     assert response.status_code == 200, response.text
@@ -177,8 +135,8 @@ async def test_a_facturx_invoice_carries_its_valid_xml_in_its_pdf(
 async def test_an_xrechnung_names_the_buyer_reference(
     db: Database, tenant: Tenant, rules: Rules, profile: str, syntax: Syntax, reference: str
 ) -> None:
-    await _turn_on(db, tenant, profile)
-    final = await _finalized(tenant, await _buyer(db, tenant))
+    await turn_on(db, tenant, profile)
+    final = await _finalized(tenant, await public_buyer(tenant))
     response = await _xml(tenant, final["id"])
     assert response.status_code == 200, response.text
     assert etree.fromstring(response.content).xpath(reference, namespaces=_NS) == [LEITWEG_ID]
@@ -190,8 +148,8 @@ async def test_an_xrechnung_names_the_buyer_reference(
 async def test_a_failed_einvoice_says_why_and_never_stops_the_invoice(
     db: Database, tenant: Tenant
 ) -> None:
-    await _turn_on(db, tenant, "xrechnung-cii")
-    final = await _finalized(tenant, await _buyer(db, tenant, reference=None))
+    await turn_on(db, tenant, "xrechnung-cii")
+    final = await _finalized(tenant, await public_buyer(tenant, reference=None))
     assert final["status"] == "Finalized"
     assert (await _shown(tenant, final["id"]))["einvoicing_status"] == "FAILED"
     response = await _xml(tenant, final["id"])
@@ -200,10 +158,10 @@ async def test_a_failed_einvoice_says_why_and_never_stops_the_invoice(
 
 
 async def test_the_list_filters_by_einvoicing_status(db: Database, tenant: Tenant) -> None:
-    plain = await _finalized(tenant, await _buyer(db, tenant))
-    await _turn_on(db, tenant, "xrechnung-cii")
-    generated = await _finalized(tenant, await _buyer(db, tenant))
-    failed = await _finalized(tenant, await _buyer(db, tenant, reference=None))
+    plain = await _finalized(tenant, await public_buyer(tenant))
+    await turn_on(db, tenant, "xrechnung-cii")
+    generated = await _finalized(tenant, await public_buyer(tenant))
+    failed = await _finalized(tenant, await public_buyer(tenant, reference=None))
 
     async def listed(**query: str) -> tuple[int, list[str]]:
         response = await tenant.request("GET", f"{v1.API}/invoices", params=query, headers=V2026_10)
@@ -221,15 +179,15 @@ async def test_the_list_filters_by_einvoicing_status(db: Database, tenant: Tenan
 async def test_the_sdk_downloads_the_xml(
     db: Database, tenant: Tenant, http: httpx.AsyncClient
 ) -> None:
-    await _turn_on(db, tenant, "xrechnung-ubl")
-    final = await _finalized(tenant, await _buyer(db, tenant))
+    await turn_on(db, tenant, "xrechnung-ubl")
+    final = await _finalized(tenant, await public_buyer(tenant))
     sdk = await meteroid_client(tenant, http)
     xml = await sdk.invoices.download_xml(final["id"])
     assert xml == (await _xml(tenant, final["id"])).content
     assert etree.fromstring(xml).xpath("/*/cbc:ID/text()", namespaces=_NS) == [
         final["invoice_number"]
     ]
-    plain = await v1.draft(tenant, await _buyer(db, tenant))
+    plain = await v1.draft(tenant, await public_buyer(tenant))
     with pytest.raises(NotFoundError):
         await sdk.invoices.download_xml(plain["id"])
 
@@ -250,8 +208,8 @@ async def test_the_ap_xml_link_is_signed_and_expires(
     http: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    await _turn_on(db, tenant, "xrechnung-cii")
-    final = await _finalized(tenant, await _buyer(db, tenant))
+    await turn_on(db, tenant, "xrechnung-cii")
+    final = await _finalized(tenant, await public_buyer(tenant))
     headers = await tenant.headers()
     response = await http.get(f"/invoices/{final['id']}/xml-link", headers=headers)
     assert response.status_code == 200, response.text
