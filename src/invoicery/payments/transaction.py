@@ -12,7 +12,10 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-__all__ = ["PaymentMethodType", "PaymentType", "Transaction", "TransactionStatus"]
+__all__ = ["OFFLINE", "PaymentMethodType", "PaymentType", "Transaction", "TransactionStatus"]
+
+OFFLINE = "offline"
+"""The `provider` of a payment received outside the hosted page (a wire, a cheque)."""
 
 
 class TransactionStatus(StrEnum):
@@ -36,11 +39,16 @@ class PaymentMethodType(StrEnum):
 
     CARD = "Card"
     BANK_TRANSFER = "BankTransfer"
+    OTHER = "Other"
 
 
 @dataclass(frozen=True, slots=True)
 class Transaction:
-    """One payment attempt against an invoice; `amount` in minor units of `currency`."""
+    """One payment attempt against an invoice; `amount` in minor units of `currency`.
+
+    A payment received offline (`provider` `OFFLINE`) is recorded settled, with the
+    payer's reference (a wire's, a cheque number) as its `provider_transaction_id`.
+    """
 
     id: UUID
     account_id: UUID

@@ -38,6 +38,7 @@ __all__ = [
     "get_payment_token",
     "insert",
     "insert_params",
+    "may_have_transactions",
     "save_custom_properties",
     "save_draft",
     "save_lifecycle",
@@ -68,16 +69,24 @@ JSON_NAMES = tuple(
 
 @dataclass(frozen=True, slots=True)
 class StoredInvoice:
-    """An invoice, the customer details it shows, and whether it has a payment link.
+    """An invoice, the customer details it shows, and whether it may have transactions.
 
     A finalized invoice shows the details frozen on it; a draft, its customer's present
-    ones. Every payment attempt goes through the hosted page, so an invoice without a
-    payment link (`payment_token`) has no transactions and its transactions need no query.
+    ones. See `may_have_transactions`.
     """
 
     invoice: Invoice
     customer: CustomerSnapshot
-    has_payment_link: bool
+    has_transactions: bool
+
+
+def may_have_transactions(row: ColumnValues) -> bool:
+    """Whether an invoices row may have transactions, which then need a query.
+
+    A payment attempt goes through the hosted page, which needs a payment link
+    (`payment_token`); a payment received offline leaves the invoice paid in part or whole.
+    """
+    return row["payment_token"] is not None or row["payment_status"] != PaymentStatus.UNPAID.value
 
 
 def state_of(row: ColumnValues) -> InvoiceState:
@@ -146,7 +155,7 @@ def to_stored(row: ColumnValues, now: datetime) -> StoredInvoice:
         billing_address=codecs.address_from_json(row["customer_billing_address"]),
         snapshot_at=now,
     )
-    return StoredInvoice(invoice, details, row["payment_token"] is not None)
+    return StoredInvoice(invoice, details, may_have_transactions(row))
 
 
 def with_customer(
@@ -394,12 +403,12 @@ async def save_notified(conn: AsyncConnection, invoice: Invoice) -> None:
 
 
 async def save_payment_state(conn: AsyncConnection, invoice: Invoice) -> None:
-    """Persist an invoice's status facts after a payment event, with its `paid_at`."""
-    values = {**_state_values(invoice), "paid_at": invoice.paid_at}
+    """Persist an invoice's status facts after a payment event, with `amount_due`, `paid_at`."""
+    values = {**_state_values(invoice), "amount_due": invoice.amount_due}
     await conn.execute(
         update(invoices)
         .where(_t.account_id == invoice.account_id, _t.id == invoice.id)
-        .values(version=_t.version + 1, **values)
+        .values(version=_t.version + 1, paid_at=invoice.paid_at, **values)
     )
 
 

@@ -1,7 +1,8 @@
 """Renders failures as billing-v1's `RestErrorResponse`: {code, message, request_id}.
 
 The one mapping of this face: a state conflict is a 409 here (the AP face says 400),
-body validation is a 400 (no 422 on this face), and field errors are folded into the
+body validation is a 400 (the one 422 is an amount above what is due, on both faces:
+`exceeds_amount_due`, a `BAD_REQUEST` code), and field errors are folded into the
 message, since the error body has no field map. Each status has its own code; another
 4xx (a 422 that is not body validation, say) is a `BAD_REQUEST`, another 5xx an
 `INTERNAL_SERVER_ERROR`.

@@ -77,6 +77,7 @@ ERRORS: dict[int, str] = {
     403: "Forbidden",
     404: "Not found",
     409: "Conflict",
+    422: "Unprocessable entity",
     500: "Internal server error",
 }
 

@@ -85,7 +85,7 @@ def _new(invoice: Invoice, details: CustomerSnapshot | None = None) -> StoredInv
     """
     shown = invoice.customer_details or details
     assert shown is not None, "a draft shows its customer's present details"
-    return StoredInvoice(invoice, shown, has_payment_link=False)
+    return StoredInvoice(invoice, shown, has_transactions=False)
 
 
 async def _locked(

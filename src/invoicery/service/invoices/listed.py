@@ -19,7 +19,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.payments.transaction import Transaction
-from invoicery.store import transactions
+from invoicery.store import invoices, transactions
 
 __all__ = ["ListedInvoice", "listed_in"]
 
@@ -42,12 +42,12 @@ async def listed_in(
 ) -> list[ListedInvoice]:
     """The rows as listed invoices, with their transactions as read on `conn`.
 
-    As in `reads.views_in`: only invoices with a payment link can have transactions.
+    As in `reads.views_in`: only invoices that may have transactions have them read.
     """
     listed = []
     for row in rows:
         found: tuple[Transaction, ...] = ()
-        if row["payment_token"] is not None:
+        if invoices.may_have_transactions(row):
             found = tuple(
                 await transactions.list_for_invoice(
                     conn, account_id=account_id, invoice_id=row["id"]

@@ -106,15 +106,14 @@ async def views_in(
 ) -> list[InvoiceView]:
     """The invoices' views, with their transactions as read on `conn` (the one place).
 
-    Only invoices with a payment link can have transactions (payments go through the
-    hosted page), so only theirs are read, one invoice at a time: store.transactions
-    has no batch read yet.
+    Only invoices that may have transactions (`store.invoices.may_have_transactions`)
+    have theirs read, one invoice at a time: store.transactions has no batch read yet.
     """
     today = today_of(principal, now)
     views = []
     for item in stored:
         found: tuple[Transaction, ...] = ()
-        if item.has_payment_link:
+        if item.has_transactions:
             found = tuple(
                 await transactions.list_for_invoice(
                     conn, account_id=principal.account_id, invoice_id=item.invoice.id
@@ -166,7 +165,7 @@ async def list_numbered(
 
     The count and the page are one statement, which sees one snapshot: a page of the
     whole account is read without a transaction (saving its round trips), unless it
-    shows an invoice with a payment link. That page, and a customer's, are read in a
+    shows an invoice that may have transactions. That page, and a customer's, are read in a
     snapshot, so that the invoices agree with their transactions and their customer.
     """
     if query.matches_nothing:
@@ -175,7 +174,7 @@ async def list_numbered(
     if query.customer is None:
         async with db.read() as conn:
             total, rows = await _numbered_rows(conn, principal, query)
-        if all(row["payment_token"] is None for row in rows):
+        if not any(invoices.may_have_transactions(row) for row in rows):
             listed = [ListedInvoice(row, (), now) for row in rows]
             return NumberedPage(listed, query.page, query.per_page, total)
     async with db.snapshot() as conn:
