@@ -14,6 +14,7 @@ from invoicery.api.ap import invoices as ap_invoices
 from invoicery.api.ap import links as ap_links
 from invoicery.api.ap import notifications as ap_notifications
 from invoicery.api.ap import oauth
+from invoicery.api.ap import payments as ap_payments
 from invoicery.api.ap import pdf_link as ap_pdf_link
 from invoicery.api.ap import portal as ap_portal
 from invoicery.api.ap import webhook_render as ap_webhook_render
@@ -59,6 +60,7 @@ AP_FACE = (
     ap_invoices.router,
     ap_customers.router,
     ap_links.router,
+    ap_payments.router,
     ap_notifications.router,
     ap_pdf_link.router,
     ap_xml_link.router,

@@ -65,6 +65,9 @@ def _fixtures(http: httpx.Client, version: str) -> tuple[dict[str, str], list[di
     played = _customer(http, "Changed by schemathesis")
     discount = {"type": PERCENTAGE[version], "percentage": "10"}
     coupon = _create(http, "/coupons", {"code": "ST10", "discount": discount})
+    # The coupon operations (disable, archive…) get one of their own: the one invoices
+    # use must stay redeemable, or valid invoice requests would rightly be refused.
+    changed = _create(http, "/coupons", {"code": "ST20", "discount": discount})
     line = {"name": "Seats", "quantity": "1", "unit_price": "10.00"}
 
     def draft() -> str:
@@ -93,7 +96,16 @@ def _fixtures(http: httpx.Client, version: str) -> tuple[dict[str, str], list[di
         "grant_customer_credit",
         "get_customer_credits",
     ]
+    coupon_operations = [
+        "get_coupon",
+        "update_coupon",
+        "archive_coupon",
+        "unarchive_coupon",
+        "disable_coupon",
+        "enable_coupon",
+    ]
     return ids, [
+        {"include-operation-id": coupon_operations, "parameters": {"path.coupon_id": changed}},
         {"include-operation-id": "patch_invoice", "parameters": {"path.invoice_id": draft()}},
         {"include-operation-id": invoice_operations, "parameters": {"path.invoice_id": draft()}},
         {

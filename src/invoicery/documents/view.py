@@ -5,6 +5,9 @@
   frozen ones, else its customer's) and its customer's company name.
 - `status_stamp(state)`: "PAID", "ARCHIVED", "VOID" or None.
 - `is_payable(invoice)`: whether the document should ask for payment (and link to it).
+- `credit_note_document(...)`: the document of a finalized credit note: titled "Credit
+  note", numbered from its own series, naming the invoice it credits, every amount
+  (per line, per tax rate, totals) negative.
 
 What is printed, and from where: the merchant block from the account settings (display
 name, or the account name; address; country; tax id), the customer block from the
@@ -23,6 +26,7 @@ from babel import Locale
 
 from invoicery.domain import money
 from invoicery.domain.account import Account
+from invoicery.domain.credit_notes import CreditLine, CreditNote, CreditNoteStatus
 from invoicery.domain.customer import Address, Customer, CustomerSnapshot
 from invoicery.domain.errors import InvalidState
 from invoicery.domain.invoice import Invoice, LineItem
@@ -38,7 +42,13 @@ from invoicery.pdf.view import (
     TaxLine,
 )
 
-__all__ = ["build_document", "is_payable", "status_stamp", "stored_document"]
+__all__ = [
+    "build_document",
+    "credit_note_document",
+    "is_payable",
+    "status_stamp",
+    "stored_document",
+]
 
 _LETTER_COUNTRIES = frozenset({"US", "CA"})
 
@@ -191,3 +201,48 @@ def _row(line: LineItem, currency: str) -> LineItemRow:
                 description, _decimal_text(line.exact_quantity), int(unit), line.total
             )
     return LineItemRow(description, str(line.quantity), line.unit_amount, line.total)
+
+
+def _credit_row(line: CreditLine, currency: str) -> LineItemRow:
+    """A credited line: its credited quantity and unit price when whole minor units, else 1 ×."""
+    description = _join(line.name, line.description, sep="\n")
+    if line.quantity is not None and line.unit_price is not None:
+        unit = line.unit_price.scaleb(money.exponent(currency))
+        if unit == unit.to_integral_value():
+            return LineItemRow(description, _decimal_text(line.quantity), -int(unit), -line.amount)
+    return LineItemRow(description, "1", -line.amount, -line.amount)
+
+
+def credit_note_document(
+    *,
+    account: Account,
+    details: CustomerSnapshot,
+    company_name: str | None,
+    note: CreditNote,
+) -> InvoiceDocument:
+    """The `InvoiceDocument` of a finalized (or voided) credit note, amounts negated."""
+    if note.credit_note_number is None or note.finalized_at is None:
+        raise ValueError("a draft credit note has no document")
+    issued = note.finalized_at.date()
+    return InvoiceDocument(
+        merchant=_merchant(account),
+        customer=_details(details, company_name),
+        number=note.credit_note_number,
+        issue_date=issued,
+        due_date=issued,
+        currency=note.currency,
+        line_items=tuple(_credit_row(line, note.currency) for line in note.lines),
+        subtotal=-note.subtotal,
+        total=-note.total,
+        amount_due=-note.total,
+        taxes=tuple(
+            TaxLine(item.name, percent_text(item.rate), -item.tax_amount)
+            for item in note.tax_breakdown
+        ),
+        status_stamp="VOID" if note.status is CreditNoteStatus.VOIDED else None,
+        memo=_join(note.reason, note.memo, sep="\n") or None,
+        paper=_paper(account.country),
+        title="Credit note",
+        corrects=note.invoice_number,
+        amount_label="Amount credited",
+    )

@@ -3,7 +3,8 @@
 Every change is an entry with a signed `amount` and the `balance_after` it leaves, so
 the balance is the last entry's `balance_after` and always equals the sum of the
 amounts. Grants add; finalizing an invoice consumes what it can (never below zero);
-voiding an invoice gives back what it consumed.
+voiding an invoice gives back what it consumed; a credit note credited to the balance
+adds, and voiding it takes that back.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class CreditKind(StrEnum):
     GRANT = "Grant"
     APPLIED = "Applied"
     RESTORED = "Restored"
+    CREDIT_NOTE = "CreditNote"  # a credit note's credit, or (negative) its void
 
 
 @dataclass(frozen=True, slots=True)

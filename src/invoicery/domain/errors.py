@@ -3,9 +3,11 @@
 InvoiceryError
 ├── NotFound            the resource does not exist for this account
 ├── InvalidInput        a request body value is unacceptable (field -> message)
-│   └── IdempotencyKeyReused  an idempotency key already answered a different request
+│   ├── IdempotencyKeyReused  an idempotency key already answered a different request
+│   └── ExceedsAmountDue      a payment (or credit) larger than what is left to pay
 ├── BadRequest          a query value or the request itself is malformed (field -> message)
 ├── InvalidState        the operation is not allowed in the resource's current state
+├── AmountExceeded      an amount would pass the limit another amount sets (over-crediting)
 ├── Conflict            a uniqueness rule would be broken
 │   └── RequestInProgress     the request with this idempotency key is still running
 ├── TooManyAttempts     too many recent failures; try again after `retry_after` seconds
@@ -18,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = [
+    "AmountExceeded",
     "BadRequest",
     "Conflict",
+    "ExceedsAmountDue",
     "IdempotencyKeyReused",
     "InvalidInput",
     "InvalidState",
@@ -60,12 +64,20 @@ class InvalidState(InvoiceryError):
     """The resource's current state does not allow the operation."""
 
 
+class AmountExceeded(InvoiceryError):
+    """An amount would pass its limit: credit notes crediting more than an invoice's total."""
+
+
 class Conflict(InvoiceryError):
     """The change would break a uniqueness rule (a duplicate alias, say)."""
 
 
 class IdempotencyKeyReused(InvalidInput):
     """The idempotency key was first used for another method, path or body."""
+
+
+class ExceedsAmountDue(InvalidInput):
+    """An amount to settle on an invoice is larger than its amount due (422 on both faces)."""
 
 
 class RequestInProgress(Conflict):

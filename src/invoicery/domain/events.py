@@ -43,10 +43,13 @@ class EventType(StrEnum):
     COUPON_UPDATED = "coupon.updated"
     COUPON_ARCHIVED = "coupon.archived"
     CREDIT_CREATED = "credit.created"
+    CREDIT_NOTE_CREATED = "credit_note.created"
+    CREDIT_NOTE_FINALIZED = "credit_note.finalized"
+    CREDIT_NOTE_VOIDED = "credit_note.voided"
 
     @property
     def subject(self) -> str:
-        """The kind of subject: "invoice", "customer", "payment", "coupon" or "credit"."""
+        """The kind of subject: the type's first part ("invoice", "credit_note", …)."""
         return self.value.partition(".")[0]
 
 

@@ -20,7 +20,7 @@ from invoicery.domain import money
 from invoicery.domain.coupons import AppliedCoupon
 from invoicery.domain.customer import CustomerSnapshot
 from invoicery.domain.einvoicing import EInvoicing
-from invoicery.domain.errors import InvalidState
+from invoicery.domain.errors import ExceedsAmountDue, InvalidInput, InvalidState
 from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, PaymentStatus, ap_status
 from invoicery.domain.totals import BreakdownItem, Totals
 
@@ -298,9 +298,62 @@ class Invoice:
         return replace(self, custom_properties=values, updated_at=now)
 
     def payment_settled(self, *, now: datetime) -> Invoice:
-        """A copy paid in full at `now`: PAID."""
+        """A copy paid in full at `now` (the payment in flight settled): PAID, nothing due."""
         state = replace(self.state, payment_status=PaymentStatus.PAID, payment_pending=False)
-        return replace(self, state=state, paid_at=now, updated_at=now)
+        return replace(self, state=state, amount_due=0, paid_at=now, updated_at=now)
+
+    def amount_settled(self, amount: int, *, now: datetime, at: datetime | None = None) -> Invoice:
+        """A copy with `amount` minor units of its amount due settled (a payment, a credit).
+
+        PARTIALLY_PAID while something is left, PAID (`paid_at` = `at`, default `now`) once
+        nothing is. `InvalidInput` unless 0 < `amount`; `ExceedsAmountDue` above the amount
+        due. Whether the invoice may be settled at all is the caller's rule.
+        """
+        if amount <= 0:
+            raise InvalidInput("the amount is invalid", {"amount": "must be greater than 0"})
+        if amount > self.amount_due:
+            raise ExceedsAmountDue(
+                "the amount is larger than the amount due",
+                {"amount": f"must be at most the amount due ({self.amount_due} minor units)"},
+            )
+        due = self.amount_due - amount
+        status = PaymentStatus.PAID if due == 0 else PaymentStatus.PARTIALLY_PAID
+        state = replace(self.state, payment_status=status)
+        paid_at = (at or now) if due == 0 else None
+        return replace(self, state=state, amount_due=due, paid_at=paid_at, updated_at=now)
+
+    def payment_received(
+        self, amount: int, *, now: datetime, today: date, at: datetime | None = None
+    ) -> Invoice:
+        """A copy with a payment of `amount` received outside the hosted page (a wire).
+
+        Refused (`InvalidState`) for a draft, and as the hosted page refuses it: archived,
+        void, paid, or with a payment in flight (RECEIVED).
+        """
+        if self.state.lifecycle is Lifecycle.DRAFT:
+            raise InvalidState("a draft cannot be paid; finalize it first")
+        if self.state.lifecycle is Lifecycle.VOID:
+            raise InvalidState("a void invoice cannot be paid")
+        self.ensure_payable(today=today)
+        return self.amount_settled(amount, now=now, at=at)
+
+    def credited(self, amount: int, *, now: datetime) -> Invoice:
+        """A copy whose amount due fell by a credit note's `amount` (see `amount_settled`)."""
+        self.ensure_payable(today=self.state.due_date)
+        return self.amount_settled(amount, now=now)
+
+    def credit_withdrawn(self, amount: int, *, now: datetime) -> Invoice:
+        """A copy whose amount due rose back by a voided credit note's `amount`: UNPAID if
+        nothing else settled any of it, PARTIALLY_PAID if payments or other credits did."""
+        if self.state.payment_pending:
+            raise InvalidState("a payment for this invoice is in flight")
+        due = self.amount_due + amount
+        issued_due = self.total - self.applied_credits
+        if amount <= 0 or due > issued_due:
+            raise InvalidInput("the amount is invalid", {"amount": "more than was settled"})
+        status = PaymentStatus.UNPAID if due == issued_due else PaymentStatus.PARTIALLY_PAID
+        state = replace(self.state, payment_status=status)
+        return replace(self, amount_due=due, state=state, paid_at=None, updated_at=now)
 
     def payment_returned(self, *, now: datetime) -> Invoice:
         """A copy whose in-flight payment failed: back to UPCOMING or OVERDUE."""

@@ -1,10 +1,11 @@
 """The interface every payment processor implements, and the values it exchanges.
 
-A processor is asked to charge a card, to start a bank debit (ACH), and later whether
-that debit has settled. Amounts are integer minor units. Requests carry an
-`idempotency_key` (our transaction id) that a real processor must pass on, so a
-retried request cannot charge twice. Failures to reach the processor, or errors on its
-side, raise `ProcessorError`; a decision by the card network (a decline) is a result.
+A processor is asked to charge a card, to start a bank debit (ACH), later whether
+that debit has settled, and to refund (part of) a settled card charge. Amounts are
+integer minor units. Requests carry an `idempotency_key` (our transaction id) that a
+real processor must pass on, so a retried request cannot charge twice. Failures to
+reach the processor, or errors on its side, raise `ProcessorError`; a decision by the
+card network (a decline) is a result.
 
 ProcessorError          the processor could not be reached or failed; the page offers a retry
 """
@@ -28,6 +29,8 @@ __all__ = [
     "DeclineCode",
     "PaymentProcessor",
     "ProcessorError",
+    "Refund",
+    "RefundResult",
     "SettlementOutcome",
     "SettlementResult",
     "customer_message",
@@ -134,6 +137,24 @@ class SettlementResult:
     decline_code: DeclineCode | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """A request to give back `amount` minor units of the card charge `provider_transaction_id`."""
+
+    idempotency_key: str
+    amount: int
+    currency: str
+    provider_transaction_id: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    """The processor's answer to a refund: done, under its own id."""
+
+    provider_refund_id: str
+
+
 class PaymentProcessor(Protocol):
     """A payment processor: the sandbox, or an adapter for a real one."""
 
@@ -152,4 +173,8 @@ class PaymentProcessor(Protocol):
 
     async def check_settlement(self, provider_transaction_id: str) -> SettlementResult:
         """Whether a pending debit has settled, failed, or is still pending."""
+        ...
+
+    async def refund_card(self, refund: Refund) -> RefundResult:
+        """Refund part or all of a settled card charge; raise `ProcessorError` on failure."""
         ...

@@ -23,6 +23,9 @@ Bank accounts (routing number e.g. 110000000; any valid ABA number works):
 | 000111111113   | accepted, fails at settlement: account_closed (R02) |
 | any other one  | accepted, settles                                   |
 
+Refunds of a sandbox card charge (``sbx_ch_…``) always succeed; any other id is a
+processor error.
+
 The sandbox keeps no state: the outcome of a debit is written into its provider
 transaction id (``sbx_ach_<outcome>_<random>``), so any process can settle it.
 """
@@ -40,6 +43,8 @@ from invoicery.payments.processor import (
     DebitResult,
     DeclineCode,
     ProcessorError,
+    Refund,
+    RefundResult,
     SettlementOutcome,
     SettlementResult,
 )
@@ -83,6 +88,12 @@ class SandboxProcessor:
         if decline is not None:
             return ChargeResult(ChargeOutcome.DECLINED, f"sbx_ch_{_random_suffix()}", decline)
         return ChargeResult(ChargeOutcome.SUCCEEDED, f"sbx_ch_{_random_suffix()}")
+
+    async def refund_card(self, refund: Refund) -> RefundResult:
+        """Refund a sandbox card charge; other ids are a processor error."""
+        if not refund.provider_transaction_id.startswith("sbx_ch_") or refund.amount <= 0:
+            raise ProcessorError("sandbox: unknown card charge")
+        return RefundResult(f"sbx_re_{_random_suffix()}")
 
     async def debit_bank_account(self, debit: BankDebit) -> DebitResult:
         """Accept every debit; its settlement outcome is fixed by the account number."""

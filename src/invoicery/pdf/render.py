@@ -90,8 +90,8 @@ class _InvoicePdf(FPDF):
         self.set_margins(_MARGIN_X, _MARGIN_TOP, _MARGIN_X)
         self.set_auto_page_break(auto=True, margin=_MARGIN_BOTTOM)
         self.set_creation_date(datetime.combine(doc.issue_date, time(), tzinfo=UTC))
-        self.set_title(f"Invoice {doc.number}")
-        self.set_subject(f"Invoice {doc.number} from {doc.merchant.display_name}")
+        self.set_title(f"{doc.title} {doc.number}")
+        self.set_subject(f"{doc.title} {doc.number} from {doc.merchant.display_name}")
         self.set_author(doc.merchant.display_name)
         self.set_creator("invoicery")
         self.set_lang("en")
@@ -106,7 +106,8 @@ class _InvoicePdf(FPDF):
             return
         self.set_font(_TEXT, "", 8.5)
         self.set_text_color(*_MUTED)
-        self.cell(self.epw / 2, 5, f"{self.doc.merchant.display_name} · Invoice {self.doc.number}")
+        doc = self.doc
+        self.cell(self.epw / 2, 5, f"{doc.merchant.display_name} · {doc.title} {doc.number}")
         self.cell(self.epw / 2, 5, "continued", align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
         self.set_text_color(*_INK)
@@ -121,7 +122,7 @@ class _InvoicePdf(FPDF):
         self.set_font(_TEXT, "", 8)
         self.set_text_color(*_MUTED)
         doc = self.doc
-        reference = f"Invoice {doc.number}"
+        reference = f"{doc.title} {doc.number}"
         if _asks_for_payment(doc):
             due = _long_date(doc.due_date)
             reference += f" · {_money(doc, doc.amount_due)} due {due}"
@@ -198,17 +199,19 @@ def _header(pdf: _InvoicePdf, doc: InvoiceDocument) -> None:
     pdf.set_xy(right_x, top - 1)
     pdf.set_font(_TEXT, "B", 24)
     pdf.set_text_color(*_ACCENT)
-    pdf.cell(right_w, 10, "INVOICE", align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.cell(right_w, 10, doc.title.upper(), align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.ln(2)
     meta = [
-        ("Invoice number", doc.number),
+        (f"{doc.title} number", doc.number),
         ("Issue date", _long_date(doc.issue_date)),
-        ("Due date", _long_date(doc.due_date)),
+        ("Credits invoice", doc.corrects)
+        if doc.corrects
+        else ("Due date", _long_date(doc.due_date)),
     ]
     stamp = _stamp_word(doc)
     if stamp:
         meta.append(("Status", stamp))
-    label_w = 28.0
+    label_w = 34.0 if doc.corrects else 28.0  # "Credit note number" is wider
     for label, value in meta:
         pdf.set_x(right_x)
         pdf.set_font(_TEXT, "", 9)
@@ -256,7 +259,7 @@ def _parties(pdf: _InvoicePdf, doc: InvoiceDocument) -> None:
         pdf.rect(panel_x, top, panel_w, panel_h, style="F", round_corners=True, corner_radius=2)
     pad = 4.5
     pdf.set_xy(panel_x + pad, top + 3.5)
-    _label(pdf, "AMOUNT DUE", panel_w - 2 * pad, x=panel_x + pad)
+    _label(pdf, doc.amount_label.upper(), panel_w - 2 * pad, x=panel_x + pad)
     pdf.set_x(panel_x + pad)
     amount = _money(doc, doc.amount_due)
     _fit_font(pdf, amount, panel_w - 2 * pad, largest=18, smallest=10)
@@ -404,7 +407,7 @@ def _totals(pdf: _InvoicePdf, doc: InvoiceDocument) -> None:
     inset = 3.0
     pdf.set_x(x + inset)
     pdf.set_font(_TEXT, "B", 11)
-    pdf.cell(label_w - inset, band_h, "Amount due", align=Align.L)
+    pdf.cell(label_w - inset, band_h, doc.amount_label, align=Align.L)
     pdf.set_text_color(*_ACCENT)
     pdf.cell(value_w - inset, band_h, _money(doc, doc.amount_due), align=Align.R)
     pdf.set_text_color(*_INK)

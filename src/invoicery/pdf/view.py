@@ -96,6 +96,9 @@ class InvoiceDocument:
     payment_url: str | None = None
     paper: PaperSize = "A4"
     facturx_xml: str | None = None  # Factur-X: the CII XML the PDF carries (not printed)
+    title: str = "Invoice"  # "Credit note" for a credit note, whose amounts are negative
+    corrects: str | None = None  # a credit note's: the number of the invoice it credits
+    amount_label: str = "Amount due"  # a credit note's: "Amount credited"
 
     def texts(self) -> Iterator[str]:
         """Every caller-supplied string the document may print."""
@@ -107,6 +110,8 @@ class InvoiceDocument:
         yield from customer.address_lines
         yield from (s for s in (customer.email, customer.company) if s)
         yield self.number
+        yield self.title
+        yield from (s for s in (self.corrects,) if s)
         for line in self.line_items:
             yield line.description
             yield line.quantity

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain import ids
 from invoicery.domain.coupons import COUPON_PREFIX
+from invoicery.domain.credit_notes import CREDIT_NOTE_PREFIX
 from invoicery.domain.credits import CREDIT_PREFIX
 from invoicery.domain.events import Event, EventType, new_event
 from invoicery.store import events
@@ -43,11 +44,12 @@ _ID_PREFIXES = {
     "payment": ids.TRANSACTION,
     "coupon": COUPON_PREFIX,
     "credit": CREDIT_PREFIX,
+    "credit_note": CREDIT_NOTE_PREFIX,
 }
 
 
 class Subject(Protocol):
-    """What an event is about: an invoice, a customer, a payment, a coupon, a credit."""
+    """What an event is about: an invoice, a customer, a payment, a coupon, a credit (note)."""
 
     @property
     def id(self) -> UUID:

@@ -25,7 +25,8 @@ __all__ = [
     "update_settings",
 ]
 
-_FIELDS = [column for column in accounts.c if column.name != "last_invoice_seq"]
+_COUNTERS = ("last_invoice_seq", "last_credit_note_seq")
+_FIELDS = [column for column in accounts.c if column.name not in _COUNTERS]
 
 
 def to_account(row: ColumnValues) -> Account:

@@ -101,6 +101,8 @@ accounts = Table(
     Column("contact_email", String(320)),
     Column("contact_phone", String(50)),
     Column("einvoicing", String(16), nullable=False, server_default="off"),
+    # credit notes (migration 0016): the last number of the account's credit note series
+    Column("last_credit_note_seq", BigInteger, nullable=False, server_default="0"),
 )
 
 api_clients = Table(
@@ -252,7 +254,10 @@ server_secrets = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
-_ACTIVE_PAYMENT = text("payment_type = 'Payment' AND status IN ('Pending', 'Settled')")
+# One hosted-page payment in flight or settled per invoice (offline ones: any number; 0015)
+_ACTIVE_PAYMENT = text(
+    "payment_type = 'Payment' AND status IN ('Pending', 'Settled') AND provider <> 'offline'"
+)
 _DUE_SETTLEMENT = text("status = 'Pending'")
 
 transactions = Table(
@@ -336,6 +341,42 @@ credit_entries = Table(
     ForeignKeyConstraint(["account_id", "customer_id"], ["customers.account_id", "customers.id"]),
     CheckConstraint("balance_after >= 0", name="balance_not_negative"),
     Index("ix_credit_entries_account_customer", "account_id", "customer_id", "currency", "id"),
+)
+
+# --- credit notes (migration 0016) ----------------------------------------------------
+
+# A correction of a finalized invoice; its lines and tax breakdown as JSON, amounts
+# positive minor units, numbered from the account's own series at finalization.
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("invoice_id", Uuid, nullable=False),
+    Column("customer_id", Uuid, nullable=False),
+    Column("credit_note_number", String(40)),
+    Column("invoice_number", String(40), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("credit_to", String(24), nullable=False),
+    Column("reason", Text),
+    Column("memo", Text),
+    Column("line_items", JsonDocument, nullable=False),
+    Column("tax_breakdown", JsonDocument, nullable=False),
+    Column("subtotal", BigInteger, nullable=False),
+    Column("tax_amount", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("refunded_amount", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("finalized_at", UtcDateTime),
+    Column("voided_at", UtcDateTime),
+    ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
+    ForeignKeyConstraint(["account_id", "customer_id"], ["customers.account_id", "customers.id"]),
+    UniqueConstraint("account_id", "id"),
+    UniqueConstraint("account_id", "credit_note_number"),
+    Index("ix_credit_notes_account_invoice", "account_id", "invoice_id", "id"),
+    Index("ix_credit_notes_account_customer", "account_id", "customer_id", "id"),
 )
 
 # --- coupon redemptions (migration 0014) -----------------------------------------------

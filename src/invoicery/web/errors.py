@@ -19,8 +19,10 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from invoicery.domain.errors import (
+    AmountExceeded,
     BadRequest,
     Conflict,
+    ExceedsAmountDue,
     IdempotencyKeyReused,
     InvalidInput,
     InvalidState,
@@ -77,10 +79,12 @@ class ErrorFormat(Protocol):
 _STATUS_OF: tuple[tuple[type[InvoiceryError], int, str], ...] = (
     (NotFound, 404, "not_found"),
     (IdempotencyKeyReused, 422, "idempotency_key_reused"),
+    (ExceedsAmountDue, 422, "exceeds_amount_due"),
     (RequestInProgress, 409, "idempotency_key_in_use"),
     (BadRequest, 400, "bad_request"),
     (InvalidInput, 422, "validation_error"),
     (InvalidState, 400, "invalid_state"),
+    (AmountExceeded, 422, "amount_exceeded"),
     (Conflict, 409, "conflict"),
     (PayloadTooLarge, 413, "payload_too_large"),
     (TooManyAttempts, 429, "too_many_requests"),

@@ -10,7 +10,7 @@ from invoicery.domain.events import EventType, new_event
 
 def test_each_type_names_its_subject_kind() -> None:
     kinds = {kind.subject for kind in EventType}
-    assert kinds == {"invoice", "customer", "payment", "coupon", "credit"}
+    assert kinds == {"invoice", "customer", "payment", "coupon", "credit", "credit_note"}
     assert EventType.INVOICE_MARKED_UNCOLLECTIBLE.subject == "invoice"
 
 

@@ -6,10 +6,12 @@ from fastapi import APIRouter
 
 from invoicery.api.billing import (
     coupons,
+    credit_notes,
     credits,
     customers,
     invoices,
     notifications,
+    payments,
     portal,
 )
 from invoicery.api.billing.errors import render_rest_error
@@ -19,5 +21,6 @@ __all__ = ["PREFIX", "render_rest_error", "router"]
 PREFIX = "/api/v1"
 
 router = APIRouter()
-for module in (invoices, notifications, customers, portal, credits, coupons):
+_ROUTERS = (invoices, payments, notifications, customers, portal, credits, coupons, credit_notes)
+for module in _ROUTERS:
     router.include_router(module.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from invoicery.api.billing import credit_note_documents
 from invoicery.api.billing.render import (
     coupon_document,
     customer_document,
@@ -14,6 +15,7 @@ from invoicery.api.billing.render import (
 from invoicery.api.json import timestamp_text
 from invoicery.domain import ids
 from invoicery.domain.coupons import Coupon
+from invoicery.domain.credit_notes import CreditNote
 from invoicery.domain.customer import Customer
 from invoicery.domain.events import Event, EventType
 from invoicery.domain.invoice import Invoice
@@ -45,6 +47,27 @@ DELIVERY_STATUSES: Mapping[DeliveryStatus, str] = {
 
 _CUSTOMER_FIELDS = ("name", "alias", "billing_email", "invoicing_emails", "phone", "currency")
 _COUPON_FIELDS = ("code", "description", "discount", "expires_at", "redemption_limit")
+# Meteroid's `CreditNoteEventData`: these fields of the credit note document
+_CREDIT_NOTE_FIELDS = (
+    "credit_note_id",
+    "credit_note_number",
+    "status",
+    "invoice_id",
+    "invoice_number",
+    "customer_id",
+    "currency",
+    "line_items",
+    "subtotal",
+    "tax_amount",
+    "tax_breakdown",
+    "total",
+    "credited_amount_cents",
+    "refunded_amount_cents",
+    "custom_properties",
+    "reason",
+    "memo",
+    "created_at",
+)
 
 
 def _time(moment: Any) -> str | None:
@@ -154,4 +177,9 @@ def event_fields(event: Event, timezone: str) -> Mapping[str, Any]:
             "invoice_id": ids.encode(ids.INVOICE, transaction.invoice_id),
             **{name: value for name, value in document.items() if value is not None},
         }
+    if event.type.subject == "credit_note":
+        note = credit_note_documents.credit_note_document(restore(CreditNote, event.snapshot))
+        note["credit_note_id"] = note.pop("id")
+        shown = {name: note[name] for name in _CREDIT_NOTE_FIELDS}
+        return {name: value for name, value in shown.items() if value not in (None, "")}
     return snapshot_as_fields(event, timezone)
