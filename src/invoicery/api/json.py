@@ -23,6 +23,7 @@ __all__ = [
     "amount_number",
     "json_bytes_response",
     "json_response_of",
+    "plain_json",
     "timestamp_text",
 ]
 
@@ -103,6 +104,18 @@ class _DecimalJsonRequest(Request):
             body = await self.body()
             self._json = json.loads(body, parse_float=Decimal)
         return self._json
+
+
+def plain_json(value: object) -> object:
+    """A JSON value parsed by a `DecimalJsonRoute` (fractions as `Decimal`) with its
+    fractions as the JSON numbers they were: custom properties are data, not money."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {key: plain_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_json(item) for item in value]
+    return value
 
 
 class DecimalJsonRoute(APIRoute):

@@ -22,14 +22,16 @@ invoice's total (`ensure_creditable`, `AmountExceeded`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from uuid import UUID
 
+from invoicery.domain import custom_properties as properties
 from invoicery.domain import ids
+from invoicery.domain.einvoicing import EInvoicing
 from invoicery.domain.errors import AmountExceeded, InvalidInput, InvalidState
 from invoicery.domain.invoice import Invoice, LineItem
 from invoicery.domain.status import Lifecycle
@@ -118,6 +120,8 @@ class CreditNote:
     refunded_amount: int = 0
     finalized_at: datetime | None = None
     voided_at: datetime | None = None
+    custom_properties: Mapping[str, object] = field(default_factory=dict)
+    einvoicing: EInvoicing | None = None  # set at finalization if the account has it on
 
     def finalized(self, *, number: str, refunded: int, now: datetime) -> CreditNote:
         """A numbered, immutable copy of a draft; `refunded` is what went back to a card."""
@@ -139,6 +143,11 @@ class CreditNote:
         if self.status is CreditNoteStatus.FINALIZED and self.credit_to is CreditTo.REFUND:
             raise InvalidState("a refunded credit note cannot be voided")
         return replace(self, status=CreditNoteStatus.VOIDED, voided_at=now, updated_at=now)
+
+    def with_custom_properties(self, changes: Mapping[str, object], *, now: datetime) -> CreditNote:
+        """A copy with `changes` merged into its custom properties, at any status."""
+        values = properties.merged(self.custom_properties, changes)
+        return replace(self, custom_properties=values, updated_at=now)
 
 
 def format_credit_note_number(sequence: int) -> str:

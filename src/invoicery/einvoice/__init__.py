@@ -4,6 +4,8 @@
   by name (call it when an account turns e-invoicing on).
 - `build(invoice, seller=, buyer=, profile=, options=)`: the `EInvoice` view of a
   finalized invoice; `DocumentError` names what the invoice's parties lack.
+- `build_credit_note(note, invoice, seller=, buyer=, profile=)`: the 381 document of a
+  finalized credit note of `invoice`.
 - `to_cii(doc, profile)`, `to_ubl(doc)`: its XML; `render(doc, profile)` the right one.
 - `embed_facturx(pdf, cii_xml)`: the invoice PDF as a Factur-X PDF/A-3 carrying it
   (in `invoicery.einvoice.facturx`, which imports pypdf and factur-x: only the PDF
@@ -23,6 +25,7 @@ from invoicery.einvoice.categories import (
     valid_vat_id,
 )
 from invoicery.einvoice.cii import to_cii
+from invoicery.einvoice.credit_note import build_credit_note
 from invoicery.einvoice.model import DocumentError, DocumentType, EInvoice
 from invoicery.einvoice.render import render
 from invoicery.einvoice.seller import Profile, Seller, seller_problems
@@ -41,6 +44,7 @@ __all__ = [
     "TaxCurrency",
     "VatCategory",
     "build",
+    "build_credit_note",
     "decide",
     "render",
     "seller_problems",

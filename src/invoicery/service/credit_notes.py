@@ -1,4 +1,5 @@
-"""Credit note use cases: create, finalize and void, read and list, the PDF.
+"""Credit note use cases: create, finalize and void, custom properties, read and list,
+the PDF and the e-invoice.
 
 Each write is one transaction that locks the credit note's invoice, so the rule that an
 invoice's credit notes never credit more than its total (`ensure_creditable`) holds
@@ -7,13 +8,17 @@ takes the next number of the account's credit note series and sends the credit w
 the note says: the invoice's amount due falls (PAID once nothing is due), the
 customer's credit balance grows, or the processor refunds the invoice's card payment
 (a settled REFUND transaction records it). The processor is called inside the
-transaction, as a payment is, with the credit note's id as the idempotency key.
+transaction, as a payment is, with the credit note's id as the idempotency key. For an
+account with e-invoicing on, the note's e-invoice is issued in that transaction too
+(`einvoicing.issue_credit_note_in`); its failure never fails the finalization.
+Custom properties change at any status and record no event (Meteroid has no
+`credit_note.updated`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -48,25 +53,33 @@ from invoicery.payments.transaction import (
     TransactionStatus,
 )
 from invoicery.pdf.view import InvoiceDocument
-from invoicery.service import events
+from invoicery.service import einvoicing, events
 from invoicery.service._time import utc_now
 from invoicery.service.customers import find_customer
 from invoicery.service.invoices import parse_id as parse_invoice_id
 from invoicery.service.paging import NumberedPage
 from invoicery.store import accounts, credit_notes, credits, customers, invoices, transactions
+from invoicery.store.credit_notes import ListOrder, OrderColumn
 from invoicery.store.database import Database
 
 __all__ = [
+    "DEFAULT_ORDER",
     "CreditNotePdf",
+    "ListOrder",
     "NewCreditNote",
+    "OrderColumn",
     "create",
     "finalize",
     "get",
     "list_page",
     "parse_id",
     "pdf",
+    "update_custom_properties",
     "void",
 ]
+
+DEFAULT_ORDER = ListOrder(OrderColumn.CREATED_AT, descending=True)
+"""Newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +279,7 @@ async def finalize(
             await _to_balance(conn, final, final.total, f"Credit note {number}")
         else:
             await _refund(conn, processor, invoice, final, processor_timeout)
+        final = await einvoicing.issue_credit_note_in(conn, final, invoice, now=now)
         await credit_notes.save(conn, final)
         await events.record_change(conn, EventType.CREDIT_NOTE_FINALIZED, final)
     return final
@@ -294,6 +308,18 @@ async def void(db: Database, *, principal: Principal, credit_note_id: str) -> Cr
     return voided
 
 
+async def update_custom_properties(
+    db: Database, *, principal: Principal, credit_note_id: str, changes: Mapping[str, object]
+) -> CreditNote:
+    """Merge `changes` into the note's custom properties (`None` removes a key), any status."""
+    now = utc_now()
+    async with db.write() as conn:
+        note = await _locked(conn, principal, credit_note_id)
+        changed = note.with_custom_properties(changes, now=now)
+        await credit_notes.save_custom_properties(conn, changed)
+    return changed
+
+
 async def get(db: Database, *, principal: Principal, credit_note_id: str) -> CreditNote:
     """The caller's credit note, or `NotFound`."""
     async with db.read() as conn:
@@ -314,8 +340,11 @@ async def list_page(
     status: CreditNoteStatus | None,
     page: int,
     per_page: int,
+    search: str | None = None,
+    order: ListOrder = DEFAULT_ORDER,
 ) -> NumberedPage[CreditNote]:
-    """Page `page` of the caller's credit notes, newest first; unknown filters match none."""
+    """Page `page` of the caller's credit notes in `order`, those whose number contains
+    `search` (ignoring case) if given; unknown filters match none."""
     async with db.read() as conn:
         customer_id = None
         if customer is not None:
@@ -335,6 +364,8 @@ async def list_page(
             customer_id=customer_id,
             invoice_id=invoice,
             status=status,
+            search=search,
+            order=order,
             page=page,
             per_page=per_page,
         )

@@ -7,6 +7,8 @@
   to store; pure, run inside the finalization's transaction by `issue_in` or the AP create.
 - `xml(...)`, `xml_link(...)`, `open_xml_by_link(...)`: the stored XML, by id (billing v1)
   or through a signed, expiring link (AP).
+- `credit_note_issued(...)`, `issue_credit_note_in(...)`, `credit_note_xml(...)`: the same
+  for a credit note (type 381, naming the invoice it corrects), issued at its finalization.
 
 The XML is built once, at finalization, and stored (`store.einvoices`): an e-invoice is
 a legal document, and the same document must be served every time even after the
@@ -29,15 +31,24 @@ from invoicery.auth.tokens import Principal
 from invoicery.documents.signing import InvalidLink, sign, verify
 from invoicery.domain import ids
 from invoicery.domain.account import Account
+from invoicery.domain.credit_notes import CREDIT_NOTE_PREFIX, CreditNote, CreditNoteStatus
 from invoicery.domain.customer import Customer
 from invoicery.domain.einvoicing import OFF, EInvoicing, EInvoicingStatus
 from invoicery.domain.errors import NotFound
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import Lifecycle
-from invoicery.einvoice import Buyer, DocumentError, Profile, Seller, build, render
+from invoicery.einvoice import (
+    Buyer,
+    DocumentError,
+    Profile,
+    Seller,
+    build,
+    build_credit_note,
+    render,
+)
 from invoicery.einvoice import seller_problems as profile_problems
 from invoicery.service._time import utc_now
-from invoicery.store import accounts, einvoices, invoices
+from invoicery.store import accounts, credit_notes, customers, einvoices, invoices
 from invoicery.store.database import Database
 from invoicery.store.einvoices import StoredEInvoice
 
@@ -48,6 +59,9 @@ __all__ = [
     "SELLER_SETTINGS",
     "EInvoiceXml",
     "SignedXml",
+    "credit_note_issued",
+    "credit_note_xml",
+    "issue_credit_note_in",
     "issue_in",
     "issued",
     "open_xml_by_link",
@@ -174,6 +188,59 @@ async def issue_in(
     return final
 
 
+def credit_note_issued(
+    note: CreditNote, invoice: Invoice, *, account: Account, customer: Customer | None
+) -> tuple[CreditNote, bytes | None]:
+    """A just-finalized credit note with its e-invoice status, and the XML to store.
+
+    As `issued`: the account must have e-invoicing on, and a failure is the FAILED
+    status's reasons, never an error.
+    """
+    profile = profile_of(account)
+    assert profile is not None, "issued only while e-invoicing is on"
+    if problems := setting_problems(account):
+        fields = {f"seller.{name}": why for name, why in problems.items()}
+        return replace(note, einvoicing=EInvoicing.failed("the seller", fields)), None
+    assert invoice.customer_details is not None, "a finalized invoice"
+    try:
+        doc = build_credit_note(
+            note,
+            invoice,
+            seller=seller_of(account),
+            buyer=Buyer.of(invoice.customer_details, customer),
+            profile=profile,
+        )
+        xml_bytes = render(doc, profile)
+    except DocumentError as error:
+        return replace(note, einvoicing=EInvoicing.failed(str(error), error.fields)), None
+    except Exception:  # a bug in the document library must not stop crediting
+        logger.exception("could not build the e-invoice of credit note %s", note.id)
+        failed = EInvoicing(EInvoicingStatus.FAILED, ("the e-invoice could not be built",))
+        return replace(note, einvoicing=failed), None
+    return replace(note, einvoicing=EInvoicing(EInvoicingStatus.GENERATED)), xml_bytes
+
+
+async def issue_credit_note_in(
+    conn: AsyncConnection, note: CreditNote, invoice: Invoice, *, now: datetime
+) -> CreditNote:
+    """`credit_note_issued` inside the finalization's transaction, its XML stored there.
+
+    A no-op (the note as given) while the account has e-invoicing off.
+    """
+    account = await accounts.get(conn, note.account_id)
+    assert account is not None
+    profile = profile_of(account)
+    if profile is None:
+        return note
+    customer = await customers.get(conn, account_id=note.account_id, customer_id=note.customer_id)
+    final, xml_bytes = credit_note_issued(note, invoice, account=account, customer=customer)
+    if xml_bytes is not None:
+        await credit_notes.insert_einvoice(
+            conn, final, profile=profile.value, xml=xml_bytes, now=now
+        )
+    return final
+
+
 @dataclass(frozen=True, slots=True)
 class EInvoiceXml:
     """An invoice's e-invoice as served: file name, media type and bytes."""
@@ -227,6 +294,31 @@ async def xml(db: Database, *, principal: Principal, invoice_id: str) -> EInvoic
     """The caller's invoice's e-invoice XML; `NotFound` if it has none."""
     parsed = _parse_id(invoice_id)
     return await _open(db, account_id=principal.account_id, invoice_id=parsed)
+
+
+async def credit_note_xml(
+    db: Database, *, principal: Principal, credit_note_id: str
+) -> EInvoiceXml:
+    """The caller's credit note's e-invoice XML; `NotFound` if it has none (a draft, an
+    account with e-invoicing off, or a failed one: its reasons are the message)."""
+    try:
+        parsed = ids.decode(CREDIT_NOTE_PREFIX, credit_note_id)
+    except ids.InvalidId:
+        raise NotFound("credit note not found") from None
+    async with db.read() as conn:
+        note = await credit_notes.get(conn, account_id=principal.account_id, credit_note_id=parsed)
+        if note is None or note.status is CreditNoteStatus.DRAFT:
+            raise NotFound("credit note not found, or it is a draft, which has no e-invoice")
+        stored = await credit_notes.find_einvoice(
+            conn, account_id=principal.account_id, credit_note_id=parsed
+        )
+    einvoicing = note.einvoicing
+    if einvoicing is None:
+        raise NotFound("the credit note has no e-invoice (its account had e-invoicing off)")
+    if stored is None:
+        raise NotFound("the credit note's e-invoice failed: " + "; ".join(einvoicing.errors))
+    profile, body = stored
+    return EInvoiceXml(f"{note.credit_note_number}.xml", profile, body)
 
 
 async def xml_link(db: Database, docs: Documents, *, principal: Principal, invoice_id: str) -> str:

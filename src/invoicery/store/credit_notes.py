@@ -3,11 +3,16 @@
 `take_number` reserves the account's next credit note number on its counter row, which
 stays locked until commit: concurrent finalizations of one account are serialized and
 a rollback gives the number back, so the series has no gaps (as `store.numbering`).
+A finalized note's e-invoice XML (`insert_einvoice`, `find_einvoice`) is its own row,
+written with the finalization and never changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -16,14 +21,61 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.domain.credit_notes import CreditLine, CreditNote, CreditNoteStatus, CreditTo
+from invoicery.domain.einvoicing import EInvoicing, EInvoicingStatus
 from invoicery.store import codecs
 from invoicery.store.snapshots import restore, snapshot
-from invoicery.store.tables import accounts, credit_notes
+from invoicery.store.tables import accounts, credit_note_einvoices, credit_notes
 
-__all__ = ["credited_total", "get", "insert", "list_page", "save", "take_number"]
+__all__ = [
+    "ListOrder",
+    "OrderColumn",
+    "credited_total",
+    "find_einvoice",
+    "get",
+    "insert",
+    "insert_einvoice",
+    "list_page",
+    "save",
+    "save_custom_properties",
+    "take_number",
+]
 
 _t = credit_notes.c
 _a = accounts.c
+_x = credit_note_einvoices.c
+
+
+class OrderColumn(StrEnum):
+    """What the list of credit notes can be sorted by."""
+
+    CREATED_AT = "created_at"
+    CREDIT_NOTE_NUMBER = "credit_note_number"  # a draft's, "" (it has none yet)
+    TOTAL = "total"
+    STATUS = "status"  # draft, finalized, voided
+
+
+@dataclass(frozen=True, slots=True)
+class ListOrder:
+    """The list's order: by `column`, then by id, both descending or ascending."""
+
+    column: OrderColumn
+    descending: bool
+
+
+_ORDER_KEYS: dict[OrderColumn, ColumnElement[Any]] = {
+    OrderColumn.CREATED_AT: _t.created_at,
+    OrderColumn.CREDIT_NOTE_NUMBER: func.coalesce(_t.credit_note_number, ""),
+    OrderColumn.TOTAL: _t.total,
+    # "Draft" < "Finalized" < "Voided": the stored names sort in the order of a note's life
+    OrderColumn.STATUS: _t.status,
+}
+
+
+def _einvoicing(row: RowMapping) -> EInvoicing | None:
+    status = row["einvoicing_status"]
+    if status is None:
+        return None
+    return EInvoicing(EInvoicingStatus(status), tuple(row["einvoicing_errors"] or ()))
 
 
 def _to_note(row: RowMapping) -> CreditNote:
@@ -49,10 +101,13 @@ def _to_note(row: RowMapping) -> CreditNote:
         refunded_amount=row["refunded_amount"],
         finalized_at=row["finalized_at"],
         voided_at=row["voided_at"],
+        custom_properties=row["custom_properties"],
+        einvoicing=_einvoicing(row),
     )
 
 
 def _changed(note: CreditNote) -> dict[str, Any]:
+    einvoicing = note.einvoicing
     return {
         "status": note.status.value,
         "credit_note_number": note.credit_note_number,
@@ -60,6 +115,8 @@ def _changed(note: CreditNote) -> dict[str, Any]:
         "updated_at": note.updated_at,
         "finalized_at": note.finalized_at,
         "voided_at": note.voided_at,
+        "einvoicing_status": einvoicing.status.value if einvoicing else None,
+        "einvoicing_errors": list(einvoicing.errors) if einvoicing else None,
     }
 
 
@@ -82,18 +139,55 @@ async def insert(conn: AsyncConnection, note: CreditNote) -> None:
             tax_amount=note.tax_amount,
             total=note.total,
             created_at=note.created_at,
+            custom_properties=dict(note.custom_properties),
             **_changed(note),
         )
     )
 
 
 async def save(conn: AsyncConnection, note: CreditNote) -> None:
-    """Persist a transition (finalization, void): status, number, refund and timestamps."""
+    """Persist a transition (finalization, void): status, number, refund, e-invoice status
+    and timestamps."""
     await conn.execute(
         update(credit_notes)
         .where(_t.account_id == note.account_id, _t.id == note.id)
         .values(**_changed(note))
     )
+
+
+async def save_custom_properties(conn: AsyncConnection, note: CreditNote) -> None:
+    """Persist a credit note's custom properties."""
+    await conn.execute(
+        update(credit_notes)
+        .where(_t.account_id == note.account_id, _t.id == note.id)
+        .values(custom_properties=dict(note.custom_properties), updated_at=note.updated_at)
+    )
+
+
+async def insert_einvoice(
+    conn: AsyncConnection, note: CreditNote, *, profile: str, xml: bytes, now: datetime
+) -> None:
+    """Store a finalized credit note's e-invoice XML in `profile`'s syntax."""
+    await conn.execute(
+        credit_note_einvoices.insert().values(
+            account_id=note.account_id,
+            credit_note_id=note.id,
+            profile=profile,
+            xml=xml,
+            created_at=now,
+        )
+    )
+
+
+async def find_einvoice(
+    conn: AsyncConnection, *, account_id: UUID, credit_note_id: UUID
+) -> tuple[str, bytes] | None:
+    """The account's credit note's e-invoice profile and XML, if it has one."""
+    query = select(_x.profile, _x.xml).where(
+        _x.account_id == account_id, _x.credit_note_id == credit_note_id
+    )
+    row = (await conn.execute(query)).first()
+    return (str(row.profile), bytes(row.xml)) if row else None
 
 
 async def get(
@@ -129,11 +223,17 @@ async def list_page(
     customer_id: UUID | None,
     invoice_id: UUID | None,
     status: CreditNoteStatus | None,
+    search: str | None,
+    order: ListOrder,
     page: int,
     per_page: int,
 ) -> tuple[Sequence[CreditNote], int]:
-    """Page `page` (0-indexed) of the account's credit notes, newest first, and their count."""
+    """Page `page` (0-indexed) of the account's credit notes in `order`, and their count;
+    `search` keeps those whose number contains it, ignoring case."""
     conditions: list[ColumnElement[bool]] = [_t.account_id == account_id]
+    if search:
+        number = func.lower(_t.credit_note_number)
+        conditions.append(number.contains(search.lower(), autoescape=True))
     if customer_id is not None:
         conditions.append(_t.customer_id == customer_id)
     if invoice_id is not None:
@@ -141,10 +241,12 @@ async def list_page(
     if status is not None:
         conditions.append(_t.status == status.value)
     count = (await conn.execute(select(func.count()).where(*conditions))).scalar_one()
+    key = _ORDER_KEYS[order.column]
+    keys = (key.desc(), _t.id.desc()) if order.descending else (key.asc(), _t.id.asc())
     query = (
         select(credit_notes)
         .where(*conditions)
-        .order_by(_t.id.desc())
+        .order_by(*keys)
         .limit(per_page)
         .offset(page * per_page)
     )

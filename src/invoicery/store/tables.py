@@ -39,6 +39,7 @@ __all__ = [
     "coupon_redemptions",
     "coupons",
     "credit_entries",
+    "credit_note_einvoices",
     "customer_invoice_counts",
     "customers",
     "document_cache",
@@ -371,12 +372,30 @@ credit_notes = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("finalized_at", UtcDateTime),
     Column("voided_at", UtcDateTime),
+    Column("custom_properties", JsonDocument, nullable=False, server_default=text("'{}'")),
+    Column("einvoicing_status", String(16)),
+    Column("einvoicing_errors", JsonDocument),
     ForeignKeyConstraint(["account_id", "invoice_id"], ["invoices.account_id", "invoices.id"]),
     ForeignKeyConstraint(["account_id", "customer_id"], ["customers.account_id", "customers.id"]),
     UniqueConstraint("account_id", "id"),
     UniqueConstraint("account_id", "credit_note_number"),
     Index("ix_credit_notes_account_invoice", "account_id", "invoice_id", "id"),
     Index("ix_credit_notes_account_customer", "account_id", "customer_id", "id"),
+)
+
+# The EN 16931 XML of each credit note finalized while its account had e-invoicing on
+# (migration 0017): as `einvoices`, written with the finalization and never changed.
+credit_note_einvoices = Table(
+    "credit_note_einvoices",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("credit_note_id", Uuid, primary_key=True),
+    Column("profile", String(16), nullable=False),
+    Column("xml", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "credit_note_id"], ["credit_notes.account_id", "credit_notes.id"]
+    ),
 )
 
 # --- coupon redemptions (migration 0014) -----------------------------------------------

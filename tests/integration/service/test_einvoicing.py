@@ -21,6 +21,7 @@ from invoicery.service import accounts, einvoicing
 from invoicery.store.database import Database
 from tests.integration.api.billing import v1
 from tests.integration.documents.conftest import pdf_text
+from tests.integration.pages.hosted import GOOD_CARD, open_page
 from tests.support.einvoice_rules import Rules, Syntax, xsd_errors
 from tests.support.einvoicing import LEITWEG_ID, SELLER, public_buyer, turn_on
 from tests.support.sdk import meteroid_client
@@ -231,3 +232,172 @@ async def test_the_ap_xml_link_is_signed_and_expires(
     assert refused.status_code == 404
     unauthenticated = await http.get(f"/invoices/{final['id']}/xml-link")
     assert unauthenticated.status_code == 401
+
+
+# --- credit notes ------------------------------------------------------------------------
+
+_UBL_NS = {
+    **_NS,
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+}
+# BT-1, BT-3, BT-25 and the grand total (BT-112), in each syntax.
+_CREDIT_NOTE_PATHS = {
+    "cii": (
+        "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID/text()",
+        "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:TypeCode/text()",
+        "//ram:InvoiceReferencedDocument/ram:IssuerAssignedID/text()",
+        "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount/text()",
+    ),
+    "ubl-creditnote": (
+        "/*/cbc:ID/text()",
+        "/*/cbc:CreditNoteTypeCode/text()",
+        "/*/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID/text()",
+        "/*/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount/text()",
+    ),
+}
+
+
+async def _credit_note(
+    tenant: Tenant, invoice_id: str, *lines: dict[str, Any], credit_type: str = "DEBT_CANCELLATION"
+) -> dict[str, Any]:
+    """A finalized credit note of `lines` of the invoice."""
+    body = {"invoice_id": invoice_id, "credit_type": credit_type, "line_items": list(lines)}
+    created = await tenant.request("POST", f"{v1.API}/credit-notes", json=body)
+    assert created.status_code == 201, created.text
+    note_id = created.json()["id"]
+    final = await tenant.request("POST", f"{v1.API}/credit-notes/{note_id}/finalize")
+    assert final.status_code == 200, final.text
+    note: dict[str, Any] = final.json()
+    return note
+
+
+async def _two_rate_invoice(tenant: Tenant, reference: str | None = LEITWEG_ID) -> dict[str, Any]:
+    lines = (
+        v1.line("Consulting", quantity="3", unit_price="120.00", tax_rate="0.19"),
+        v1.line("Handbook", quantity="2", unit_price="24.95", tax_rate="0.07"),
+    )
+    draft = await v1.draft(tenant, await public_buyer(tenant, reference), *lines, currency="EUR")
+    return await v1.act(tenant, draft["id"], "finalize")
+
+
+@pytest.mark.parametrize(
+    ("profile", "syntax"),
+    [("facturx", "cii"), ("xrechnung-cii", "cii"), ("xrechnung-ubl", "ubl-creditnote")],
+)
+async def test_a_finalized_credit_note_has_a_valid_einvoice_naming_its_invoice(
+    db: Database,
+    tenant: Tenant,
+    http: httpx.AsyncClient,
+    rules: Rules,
+    profile: str,
+    syntax: Syntax,
+) -> None:
+    await turn_on(db, tenant, profile)
+    invoice = await _two_rate_invoice(tenant)
+    note = await _credit_note(
+        tenant, invoice["id"], {"line_index": 0, "quantity": "1"}, {"line_index": 1, "amount": 999}
+    )
+    assert (note["subtotal"], note["tax_amount"], note["total"]) == (12_999, 2_350, 15_349)
+    response = await tenant.request("GET", f"{v1.API}/credit-notes/{note['id']}/xml")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/xml")
+    assert "CN-000001.xml" in response.headers["content-disposition"]
+    _valid(response.content, syntax, rules, xrechnung=profile.startswith("xrechnung"))
+    found = [
+        etree.fromstring(response.content).xpath(path, namespaces=_UBL_NS)
+        for path in _CREDIT_NOTE_PATHS[syntax]
+    ]
+    assert found == [["CN-000001"], ["381"], [invoice["invoice_number"]], ["153.49"]]
+    sdk = await meteroid_client(tenant, http)
+    assert await sdk.credit_notes.download_xml(note["id"]) == response.content
+    voided = await tenant.request("POST", f"{v1.API}/credit-notes/{note['id']}/void")
+    assert voided.status_code == 200, voided.text
+    again = await tenant.request("GET", f"{v1.API}/credit-notes/{note['id']}/xml")
+    assert again.content == response.content  # the document issued stays as it was
+
+
+async def test_a_credit_note_of_a_reverse_charged_invoice_is_valid(
+    db: Database, tenant: Tenant, rules: Rules
+) -> None:
+    await turn_on(db, tenant, "xrechnung-ubl")
+    address = {"line1": "12 rue de Rivoli", "city": "Paris", "zip_code": "75004", "country": "FR"}
+    body = {
+        "name": "Exemple SARL",
+        "currency": "EUR",
+        "billing_email": "factures@exemple.example",
+        "billing_address": address,
+        "vat_number": "FR40303265045",
+        "buyer_reference": LEITWEG_ID,
+    }
+    created = await tenant.request(
+        "POST", f"{v1.API}/customers", json=body, headers={"Invoicery-Version": "2026-10"}
+    )
+    assert created.status_code == 201, created.text
+    line = v1.line("Consulting", quantity="4", unit_price="150.00")
+    draft = await v1.draft(tenant, created.json()["id"], line, currency="EUR")
+    invoice = await v1.act(tenant, draft["id"], "finalize")
+    note = await _credit_note(tenant, invoice["id"], {"line_index": 0, "quantity": "1.5"})
+    response = await tenant.request("GET", f"{v1.API}/credit-notes/{note['id']}/xml")
+    assert response.status_code == 200, response.text
+    _valid(response.content, "ubl-creditnote", rules, xrechnung=True)
+    assert b"<cbc:ID>AE</cbc:ID>" in response.content
+
+
+async def test_a_refunded_credit_note_states_nothing_left_to_pay(
+    db: Database, tenant: Tenant, rules: Rules
+) -> None:
+    await turn_on(db, tenant, "facturx")
+    customer = await public_buyer(tenant, reference=None)
+    final = await _finalized(tenant, customer)
+    page = await open_page(tenant, final)
+    assert (await page.pay_card(GOOD_CARD)).status_code == 303
+    note = await _credit_note(
+        tenant, final["id"], {"line_index": 0, "amount": 12_000}, credit_type="REFUND"
+    )
+    assert note["refunded_amount_cents"] == 14_280
+    response = await tenant.request("GET", f"{v1.API}/credit-notes/{note['id']}/xml")
+    assert response.status_code == 200, response.text
+    _valid(response.content, "cii", rules)
+    summary = "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:"
+    tree = etree.fromstring(response.content)
+    assert tree.xpath(f"{summary}TotalPrepaidAmount/text()", namespaces=_UBL_NS) == ["142.80"]
+    assert tree.xpath(f"{summary}DuePayableAmount/text()", namespaces=_UBL_NS) == ["0.00"]
+
+
+async def test_a_failed_credit_note_einvoice_says_why_and_never_stops_the_credit_note(
+    db: Database, tenant: Tenant
+) -> None:
+    await turn_on(db, tenant, "xrechnung-cii")
+    invoice = await _two_rate_invoice(tenant, reference=None)  # XRechnung needs BT-10
+    note = await _credit_note(tenant, invoice["id"], {"line_index": 0, "amount": 1_000})
+    assert (note["status"], note["credit_note_number"]) == ("Finalized", "CN-000001")
+    response = await tenant.request("GET", f"{v1.API}/credit-notes/{note['id']}/xml")
+    assert response.status_code == 404
+    assert "buyer_reference" in response.json()["message"]
+    shown = await tenant.request("GET", f"{v1.API}/invoices/{invoice['id']}")
+    assert shown.json()["amount_due"] == invoice["amount_due"] - 1_190  # the credit applied
+
+
+async def test_a_draft_credit_note_or_one_issued_with_einvoicing_off_has_no_xml(
+    db: Database, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    invoice = await _two_rate_invoice(tenant)
+    before = await _credit_note(tenant, invoice["id"], {"line_index": 0, "amount": 1_000})
+    await turn_on(db, tenant, "xrechnung-ubl")
+    body = {
+        "invoice_id": invoice["id"],
+        "credit_type": "DEBT_CANCELLATION",
+        "line_items": [{"line_index": 1, "amount": 100}],
+    }
+    draft = (await tenant.request("POST", f"{v1.API}/credit-notes", json=body)).json()
+    for note, why in ((before, "e-invoicing off"), (draft, "draft")):
+        response = await tenant.request("GET", f"{v1.API}/credit-notes/{note['id']}/xml")
+        assert response.status_code == 404
+        assert why in response.json()["message"]
+    after = await _credit_note(tenant, invoice["id"], {"line_index": 1, "amount": 100})
+    assert (await tenant.request("GET", f"{v1.API}/credit-notes/{after['id']}/xml")).is_success
+    theirs = await other_tenant.request("GET", f"{v1.API}/credit-notes/{after['id']}/xml")
+    assert theirs.status_code == 404
+    anonymous = await tenant.http.get(f"{v1.API}/credit-notes/{after['id']}/xml")
+    assert anonymous.status_code == 401

@@ -196,7 +196,7 @@ def credit_note_document(note: credit_notes.CreditNote) -> dict[str, Any]:
         "total": note.total,
         "credited_amount_cents": credited,
         "refunded_amount_cents": note.refunded_amount,
-        "custom_properties": {},
+        "custom_properties": dict(note.custom_properties),
         "reason": note.reason,
         "memo": note.memo,
         "plan_version_id": None,

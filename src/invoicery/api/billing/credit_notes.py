@@ -1,4 +1,5 @@
-"""Billing-v1 credit note endpoints: list, get, the PDF; create, finalize and void.
+"""Billing-v1 credit note endpoints: list, get, custom properties, the PDF and the
+e-invoice XML; create, finalize and void.
 
 Meteroid creates credit notes outside its REST API; Invoicery adds `POST` for a draft
 of a finalized invoice, `…/finalize` (numbered; the credit goes where `credit_type`
@@ -13,23 +14,24 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from invoicery.api.billing import credit_note_documents as v2026_03
 from invoicery.api.billing.credit_note_documents import CREDIT_TYPES, CreditNoteCreateRequest
-from invoicery.api.billing.params import Page, PerPage, errors
+from invoicery.api.billing.params import Page, PerPage, errors, sort_order
 from invoicery.api.billing.render import page_document
 from invoicery.api.billing.v2026_10 import credit_notes as v2026_10
 from invoicery.api.billing.versions import RequestVersion
-from invoicery.api.downloads import content_disposition, etag_matches
-from invoicery.api.json import DecimalJsonRoute, JsonResponse
+from invoicery.api.downloads import content_disposition, etag_matches, xml_response
+from invoicery.api.json import DecimalJsonRoute, JsonResponse, plain_json
 from invoicery.config import Settings
 from invoicery.domain.api_versions import ApiVersion
 from invoicery.domain.credit_notes import CreditNote, CreditNoteStatus, CreditRequest
 from invoicery.domain.errors import BadRequest
 from invoicery.payments.processor import PaymentProcessor
-from invoicery.service import credit_notes
-from invoicery.service.credit_notes import NewCreditNote
+from invoicery.service import credit_notes, einvoicing
+from invoicery.service.credit_notes import ListOrder, NewCreditNote, OrderColumn
 from invoicery.web.deps import DatabaseDep, InvoicesRead, InvoicesWrite
 
 __all__ = ["router"]
@@ -53,6 +55,31 @@ _PDF: dict[int | str, dict[str, Any]] = {
     },
     **errors(404),
 }
+_XML: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Credit note e-invoice XML (EN 16931: CII or UBL)",
+        "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    **errors(404),
+}
+_XML[404] = {
+    **_XML[404],
+    "description": "Credit note not found, or it has no e-invoice (a draft, not issued, failed)",
+}
+
+
+class CreditNoteCustomPropertiesRequest(BaseModel):
+    """Custom property values to merge onto a credit note (a key with `null` removes it)."""
+
+    custom_properties: dict[str, Any]
+
+
+def _order(order_by: str | None) -> ListOrder:
+    """The list order `order_by` names (``column.asc|desc``); newest first by default."""
+    if order_by is None:
+        return credit_notes.DEFAULT_ORDER
+    column, descending = sort_order(order_by, [column.value for column in OrderColumn])
+    return ListOrder(OrderColumn(column), descending)
 
 
 def _rendered(note: CreditNote, version: ApiVersion, status_code: int = 200) -> Response:
@@ -90,10 +117,24 @@ async def list_credit_notes(
         str | None,
         Query(description="Filter by status (Draft, Finalized, Voided; or DRAFT…)", max_length=20),
     ] = None,
+    search: Annotated[
+        str | None,
+        Query(description="Free-text search over credit note number", max_length=100),
+    ] = None,
+    order_by: Annotated[
+        str | None,
+        Query(
+            description="Sort order: `column.asc` or `column.desc`, column one of "
+            "`created_at`, `credit_note_number`, `total`, `status` (then by id, the same "
+            "way). Default: `created_at.desc`",
+            max_length=100,
+        ),
+    ] = None,
     page: Page = 0,
     per_page: PerPage = 10,
 ) -> Response:
-    """List the account's credit notes, newest first, by customer, invoice or status."""
+    """List the account's credit notes, newest first unless `order_by` says otherwise, by
+    customer, invoice, status or a part of their number."""
     wanted = None
     if status is not None:
         wanted = _STATUSES.get(status)
@@ -105,6 +146,8 @@ async def list_credit_notes(
         customer=customer_id or None,
         invoice_id=invoice_id or None,
         status=wanted,
+        search=search or None,
+        order=_order(order_by),
         page=page,
         per_page=per_page,
     )
@@ -197,6 +240,31 @@ async def void_credit_note(
     return _rendered(note, version)
 
 
+@router.patch(
+    "/{credit_note_id}/custom-properties",
+    operation_id="update_credit_note_custom_properties",
+    response_model=v2026_03.CreditNote,
+    summary="Update credit note custom properties",
+    responses=errors(400, 404),
+)
+async def update_custom_properties(
+    principal: InvoicesWrite,
+    db: DatabaseDep,
+    version: RequestVersion,
+    credit_note_id: str,
+    body: CreditNoteCustomPropertiesRequest,
+) -> Response:
+    """Merge custom property values onto a credit note (a key with `null` removes it), at
+    any status; at most 50 keys of 1 to 100 characters, 16 KiB of JSON in all."""
+    note = await credit_notes.update_custom_properties(
+        db,
+        principal=principal,
+        credit_note_id=credit_note_id,
+        changes={key: plain_json(value) for key, value in body.custom_properties.items()},
+    )
+    return _rendered(note, version)
+
+
 @router.get(
     "/{credit_note_id}/download",
     operation_id="download_credit_note_pdf",
@@ -214,3 +282,22 @@ async def download_credit_note_pdf(
         return Response(status_code=304, headers=headers)
     headers["Content-Disposition"] = content_disposition(found.filename)
     return Response(found.content, media_type="application/pdf", headers=headers)
+
+
+@router.get(
+    "/{credit_note_id}/xml",
+    operation_id="download_credit_note_xml",
+    summary="Download credit note e-invoice XML",
+    description=(
+        "Download the structured e-invoice (EN 16931 XML, a credit note of type 381 naming "
+        "the invoice it corrects) issued when the credit note was finalized."
+    ),
+    response_class=Response,
+    responses=_XML,
+)
+async def download_credit_note_xml(
+    principal: InvoicesRead, db: DatabaseDep, credit_note_id: str
+) -> Response:
+    """The caller's credit note's e-invoice XML; 404 if it has none."""
+    found = await einvoicing.credit_note_xml(db, principal=principal, credit_note_id=credit_note_id)
+    return xml_response(found, cache_control="private, no-cache")

@@ -1,4 +1,5 @@
-"""Billing-v1 invoice endpoints: list, get, drafts, lifecycle transitions, custom properties.
+"""Billing-v1 invoice endpoints: list, get, drafts, refresh, lifecycle transitions, custom
+properties.
 
 Each answers in the request's version: 2026-03 (`render`, `listed`) or 2026-10
 (`v2026_10.invoices`, the same documents re-spelled). The list's `statuses` are spelled
@@ -9,7 +10,6 @@ first, 2026-10 by invoice date, newest first.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -28,7 +28,7 @@ from invoicery.api.billing.versions import (
     register_schemas,
     versioned_body,
 )
-from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of
+from invoicery.api.json import DecimalJsonRoute, JsonResponse, json_response_of, plain_json
 from invoicery.domain.api_versions import ApiVersion
 from invoicery.domain.errors import BadRequest
 from invoicery.domain.status import Lifecycle
@@ -124,18 +124,6 @@ def _order(version: ApiVersion, order_by: str | None) -> ListOrder | None:
         return _DEFAULT_ORDER[version]
     column, descending = sort_order(order_by, [column.value for column in OrderColumn])
     return ListOrder(OrderColumn(column), descending)
-
-
-def _plain_json(value: object) -> object:
-    """A JSON value parsed by this router (fractions as `Decimal`) with its fractions as the
-    JSON numbers they were: custom properties are the caller's data, not money."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dict):
-        return {key: _plain_json(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain_json(item) for item in value]
-    return value
 
 
 def _rendered(view: InvoiceView, version: ApiVersion, status_code: int = 200) -> Response:
@@ -300,6 +288,23 @@ async def patch_invoice(
 
 
 @router.post(
+    "/{invoice_id}/refresh",
+    operation_id="refresh_invoice",
+    response_model=documents.Invoice,
+    summary="Refresh invoice",
+    responses=errors(404, 409),
+)
+async def refresh_invoice(
+    principal: InvoicesWrite, db: DatabaseDep, version: RequestVersion, invoice_id: str
+) -> Response:
+    """Recompute a draft against its customer's current tax settings and coupons, as an
+    edit changing nothing does, and return it (Invoicery drafts have no usage); 409 once
+    it is finalized, as for an edit."""
+    view = await invoices.refresh(db, principal=principal, invoice_id=invoice_id)
+    return _rendered(view, version)
+
+
+@router.post(
     "/{invoice_id}/finalize",
     operation_id="finalize_invoice",
     response_model=documents.Invoice,
@@ -364,6 +369,6 @@ async def update_custom_properties(
         db,
         principal=principal,
         invoice_id=invoice_id,
-        changes={key: _plain_json(value) for key, value in body.custom_properties.items()},
+        changes={key: plain_json(value) for key, value in body.custom_properties.items()},
     )
     return _rendered(view, version)

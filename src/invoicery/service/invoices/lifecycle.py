@@ -52,6 +52,7 @@ __all__ = [
     "create_finalized",
     "finalize",
     "mark_uncollectible",
+    "refresh",
     "restore",
     "update",
     "update_custom_properties",
@@ -131,6 +132,11 @@ async def update(
         await invoices.save_draft(conn, draft)
         written = _new(draft, snapshot(customer, now))
         return await _answer(conn, principal, written, now, EventType.INVOICE_UPDATED)
+
+
+async def refresh(db: Database, *, principal: Principal, invoice_id: str) -> InvoiceView:
+    """Price a draft again with its customer's current taxes and coupons; 409 once final."""
+    return await update(db, principal=principal, invoice_id=invoice_id, changes={})
 
 
 async def _finalize(

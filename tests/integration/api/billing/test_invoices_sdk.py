@@ -1,8 +1,8 @@
 """The official `meteroid` SDK's invoice calls work against /api/v1 in version 2026-10.
 
 Every call it offers on invoices that Invoicery serves: list (auto-paging, every filter,
-every order), retrieve, update of custom properties, download. Each decodes without
-error and returns what was stored, as 2026-03 shows the same invoice.
+every order), retrieve, refresh, update of custom properties, download. Each decodes
+without error and returns what was stored, as 2026-03 shows the same invoice.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from meteroid import AsyncMeteroid, BadRequestError, NotFoundError
+from meteroid import AsyncMeteroid, BadRequestError, ConflictError, NotFoundError
 from meteroid.models import Invoice, InvoiceStatus
 from sqlalchemy import select
 
@@ -441,3 +441,50 @@ async def test_the_sdk_downloads_the_pdf_of_a_finalized_invoice(
     assert pdf.startswith(b"%PDF-")
     raw = await sdk.invoices.with_raw_response.download(draft["id"])
     assert raw.headers["content-type"] == "application/pdf"
+
+
+async def test_the_sdk_refreshes_a_draft_with_its_customers_current_taxes(
+    tenant: Tenant, sdk: AsyncMeteroid
+) -> None:
+    ada = await v1.customer(tenant, alias="ada")
+    draft = await v1.draft(tenant, ada["id"], v1.line(unit_price="100.00"))
+    assert (draft["tax_amount"], draft["total"]) == (0, 10_000)
+    unchanged = await sdk.invoices.refresh(draft["id"])
+    assert_same(unchanged, await as_2026_03(tenant, draft["id"]))
+    assert (unchanged.tax_amount, unchanged.total) == (0, 10_000)
+    vat = [{"tax_code": "VAT", "name": "VAT", "rate": "0.2"}]
+    response = await tenant.request(
+        "PATCH", f"{v1.API}/customers/{ada['id']}", json={"custom_taxes": vat}
+    )
+    assert response.status_code == 200, response.text
+    assert (await sdk.invoices.retrieve(draft["id"])).tax_amount == 0  # priced when written
+
+    refreshed = await sdk.invoices.refresh(draft["id"])
+    assert (refreshed.status, refreshed.tax_amount, refreshed.total) == ("DRAFT", 2_000, 12_000)
+    assert [(t.name, t.tax_rate, t.tax_amount) for t in refreshed.tax_breakdown] == [
+        ("VAT", Decimal("0.2"), 2_000)
+    ]
+    stored = await as_2026_03(tenant, draft["id"])
+    assert_same(refreshed, stored)
+    assert_same(await sdk.invoices.retrieve(draft["id"]), stored)  # as it was stored
+    in_2026_03 = await tenant.request(
+        "POST", f"{v1.API}/invoices/{draft['id']}/refresh", headers=V2026_03
+    )
+    assert in_2026_03.status_code == 200, in_2026_03.text
+    assert (in_2026_03.json()["status"], in_2026_03.json()["total"]) == ("Draft", 12_000)
+
+
+async def test_a_refresh_of_a_finalized_invoice_is_a_conflict(
+    tenant: Tenant, other_tenant: Tenant, sdk: AsyncMeteroid
+) -> None:
+    draft = await v1.draft(tenant)
+    final = await v1.act(tenant, draft["id"], "finalize")
+    with pytest.raises(ConflictError):
+        await sdk.invoices.refresh(final["id"])
+    response = await tenant.request("POST", f"{v1.API}/invoices/{final['id']}/refresh")
+    v1.assert_rest_error(response, 409, "CONFLICT")
+    assert await as_2026_03(tenant, final["id"]) == final  # left as it was
+    theirs = await v1.draft(other_tenant)
+    for invoice_id in (theirs["id"], "inv_01jm0000000000000000000000", "nope"):
+        with pytest.raises(NotFoundError):
+            await sdk.invoices.refresh(invoice_id)
