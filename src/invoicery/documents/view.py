@@ -8,6 +8,9 @@
 - `credit_note_document(...)`: the document of a finalized credit note: titled "Credit
   note", numbered from its own series, naming the invoice it credits, every amount
   (per line, per tax rate, totals) negative.
+- `receipt_document(...)`: the document of a settled payment: titled "Receipt", dated
+  the day it was paid, naming the invoice paid, the amount paid, how it was paid, and
+  what the invoice still has due.
 
 What is printed, and from where: the merchant block from the account settings (display
 name, or the account name; address; country; tax id), the customer block from the
@@ -32,6 +35,8 @@ from invoicery.domain.errors import InvalidState
 from invoicery.domain.invoice import Invoice, LineItem
 from invoicery.domain.status import ApStatus, InvoiceState, Lifecycle, ap_status
 from invoicery.domain.tax import percent_text
+from invoicery.payments.cards import CardBrand
+from invoicery.payments.transaction import OFFLINE, PaymentMethodType, Transaction
 from invoicery.pdf.view import (
     CustomerBlock,
     DiscountLine,
@@ -39,6 +44,7 @@ from invoicery.pdf.view import (
     LineItemRow,
     MerchantBlock,
     PaperSize,
+    ReceiptDetails,
     TaxLine,
 )
 
@@ -46,6 +52,8 @@ __all__ = [
     "build_document",
     "credit_note_document",
     "is_payable",
+    "payment_method_text",
+    "receipt_document",
     "status_stamp",
     "stored_document",
 ]
@@ -245,4 +253,69 @@ def credit_note_document(
         title="Credit note",
         corrects=note.invoice_number,
         amount_label="Amount credited",
+    )
+
+
+def payment_method_text(payment: Transaction) -> str:
+    """How a payment was made, for people: "Visa ending 4242", "Bank transfer, reference W-1"."""
+    kind = payment.payment_method_type
+    if kind is PaymentMethodType.CARD:
+        brand = _brand_label(payment.card_brand)
+        text = _join(brand, payment.card_last4 and f"ending {payment.card_last4}")
+    elif kind is PaymentMethodType.BANK_TRANSFER:
+        hint = payment.account_number_hint
+        text = _join("Bank transfer", hint and f"from account ending {hint}")
+    else:
+        text = "Other"
+    reference = payment.provider_transaction_id if payment.provider == OFFLINE else None
+    return _join(text, reference and f"reference {reference}", sep=", ")
+
+
+def _brand_label(brand: str | None) -> str:
+    if brand is None:
+        return "Card"
+    try:
+        return CardBrand(brand).label
+    except ValueError:  # a brand some processor names that we do not know
+        return brand
+
+
+def receipt_document(
+    *,
+    account: Account,
+    details: CustomerSnapshot,
+    company_name: str | None,
+    invoice: Invoice,
+    payment: Transaction,
+    number: str,
+) -> InvoiceDocument:
+    """The `InvoiceDocument` of a settled payment of a finalized invoice, numbered `number`;
+    what is still due is the invoice's amount due now (0 once it is stamped)."""
+    if invoice.invoice_number is None:
+        raise ValueError("a draft invoice has no receipts")
+    paid_on = (payment.processed_at or payment.created_at).date()
+    method = payment_method_text(payment)
+    line = LineItemRow(
+        f"Payment of invoice {invoice.invoice_number}\n{method}",
+        "1",
+        payment.amount,
+        payment.amount,
+    )
+    return InvoiceDocument(
+        merchant=_merchant(account),
+        customer=_details(details, company_name),
+        number=number,
+        issue_date=paid_on,
+        due_date=paid_on,
+        currency=payment.currency,
+        line_items=(line,),
+        subtotal=payment.amount,
+        total=payment.amount,
+        amount_due=payment.amount,
+        status_stamp="PAID",
+        paper=_paper(account.country),
+        title="Receipt",
+        corrects=invoice.invoice_number,
+        amount_label="Amount paid",
+        receipt=ReceiptDetails(method, 0 if status_stamp(invoice.state) else invoice.amount_due),
     )

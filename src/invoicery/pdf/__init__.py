@@ -15,6 +15,7 @@ from invoicery.pdf.view import (
     LineItemRow,
     MerchantBlock,
     PaperSize,
+    ReceiptDetails,
     TaxLine,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "LineItemRow",
     "MerchantBlock",
     "PaperSize",
+    "ReceiptDetails",
     "TaxLine",
     "render_invoice",
 ]

@@ -1,6 +1,7 @@
 """Invoice PDFs from an `InvoiceDocument`, with fpdf2.
 
-- `render_invoice(doc)`: the invoice as PDF bytes (A4 or Letter, any number of pages).
+- `render_invoice(doc)`: the invoice as PDF bytes (A4 or Letter, any number of pages);
+  the same layout prints a credit note and a payment's receipt.
 
 Why fpdf2 (2.8.9) rather than ReportLab or WeasyPrint: it is pure Python with no system
 libraries (WeasyPrint needs Pango and friends from the OS), it is fast (a short invoice
@@ -203,11 +204,14 @@ def _header(pdf: _InvoicePdf, doc: InvoiceDocument) -> None:
     pdf.ln(2)
     meta = [
         (f"{doc.title} number", doc.number),
-        ("Issue date", _long_date(doc.issue_date)),
-        ("Credits invoice", doc.corrects)
+        ("Payment date" if doc.receipt else "Issue date", _long_date(doc.issue_date)),
+        ("For invoice" if doc.receipt else "Credits invoice", doc.corrects)
         if doc.corrects
         else ("Due date", _long_date(doc.due_date)),
     ]
+    if doc.receipt:
+        meta.append(("Paid by", doc.receipt.method))
+        meta.append(("Still due", _money(doc, doc.receipt.still_due)))
     stamp = _stamp_word(doc)
     if stamp:
         meta.append(("Status", stamp))
@@ -234,7 +238,7 @@ def _parties(pdf: _InvoicePdf, doc: InvoiceDocument) -> None:
     left_w = pdf.epw * 0.40
     customer = doc.customer
 
-    _label(pdf, "BILL TO", left_w)
+    _label(pdf, "RECEIVED FROM" if doc.receipt else "BILL TO", left_w)
     pdf.set_font(_TEXT, "B", 11)
     pdf.multi_cell(left_w, 5.4, customer.name, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_TEXT, "", 9.5)
@@ -267,7 +271,12 @@ def _parties(pdf: _InvoicePdf, doc: InvoiceDocument) -> None:
     pdf.cell(panel_w - 2 * pad, 9, amount, new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_font(_TEXT, "", 9)
     pdf.set_text_color(*_MUTED)
-    caption = f"Due {_long_date(doc.due_date)}" if _asks_for_payment(doc) else "No payment due"
+    if doc.receipt:
+        caption = f"Paid {_long_date(doc.issue_date)}"
+    elif _asks_for_payment(doc):
+        caption = f"Due {_long_date(doc.due_date)}"
+    else:
+        caption = "No payment due"
     pdf.cell(panel_w - 2 * pad, 5, caption)
     pdf.set_text_color(*_INK)
 
@@ -284,7 +293,8 @@ def _stamp_word(doc: InvoiceDocument) -> str:
 
 
 def _asks_for_payment(doc: InvoiceDocument) -> bool:
-    return doc.amount_due > 0 and _stamp_word(doc) not in _SETTLED_STAMPS
+    """Whether the document asks for its amount due (a receipt's amount was paid)."""
+    return doc.receipt is None and doc.amount_due > 0 and _stamp_word(doc) not in _SETTLED_STAMPS
 
 
 def _stamp_colour(word: str) -> _RGB:

@@ -2,6 +2,9 @@
 
 - `InvoiceDocument.texts()`: every piece of text the document may print, for font coverage checks.
 
+The same model prints a credit note (`title` "Credit note", `corrects`, negative amounts)
+and a payment's receipt (`title` "Receipt", `corrects` the invoice paid, `receipt` set).
+
 Money is integer minor units of `InvoiceDocument.currency`; the renderer formats it.
 Callers build these from whatever they hold (a stored invoice, an API payload, test data).
 """
@@ -20,6 +23,7 @@ __all__ = [
     "LineItemRow",
     "MerchantBlock",
     "PaperSize",
+    "ReceiptDetails",
     "TaxLine",
 ]
 
@@ -75,6 +79,15 @@ class TaxLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiptDetails:
+    """What a receipt adds: how the payment was made ("Visa ending 4242") and what its
+    invoice still has due."""
+
+    method: str
+    still_due: int
+
+
+@dataclass(frozen=True, slots=True)
 class InvoiceDocument:
     """Everything the invoice PDF prints; amounts are minor units of `currency`."""
 
@@ -97,8 +110,9 @@ class InvoiceDocument:
     paper: PaperSize = "A4"
     facturx_xml: str | None = None  # Factur-X: the CII XML the PDF carries (not printed)
     title: str = "Invoice"  # "Credit note" for a credit note, whose amounts are negative
-    corrects: str | None = None  # a credit note's: the number of the invoice it credits
+    corrects: str | None = None  # a credit note's (a receipt's): the invoice it credits (pays)
     amount_label: str = "Amount due"  # a credit note's: "Amount credited"
+    receipt: ReceiptDetails | None = None  # a receipt's: the payment; `amount_due` is its amount
 
     def texts(self) -> Iterator[str]:
         """Every caller-supplied string the document may print."""
@@ -112,6 +126,8 @@ class InvoiceDocument:
         yield self.number
         yield self.title
         yield from (s for s in (self.corrects,) if s)
+        if self.receipt is not None:
+            yield self.receipt.method
         for line in self.line_items:
             yield line.description
             yield line.quantity

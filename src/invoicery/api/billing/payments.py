@@ -4,13 +4,15 @@
 everywhere on this face, and answers 201 with the recorded `transaction` and the
 `invoice` after it, both in the request's version. An amount above the amount due is a
 422 (`ExceedsAmountDue`); a draft, void, archived or paid invoice a 409.
+`GET …/payments/{transaction_id}/receipt` is the receipt PDF of a settled payment
+(hosted page or offline); 404 for any other transaction.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
@@ -19,11 +21,12 @@ from invoicery.api.billing.fields import MinorAmount, Timestamp
 from invoicery.api.billing.params import errors
 from invoicery.api.billing.v2026_10 import invoices as v2026_10
 from invoicery.api.billing.versions import RequestVersion, register_schemas
+from invoicery.api.downloads import content_disposition, etag_matches
 from invoicery.api.json import DecimalJsonRoute, JsonResponse
 from invoicery.domain.api_versions import ApiVersion
-from invoicery.service import offline_payments
+from invoicery.service import offline_payments, receipts
 from invoicery.service.offline_payments import OfflineMethod, OfflinePayment, RecordedPayment
-from invoicery.web.deps import DatabaseDep, InvoicesWrite
+from invoicery.web.deps import DatabaseDep, InvoicesRead, InvoicesWrite
 
 __all__ = ["router"]
 
@@ -95,3 +98,37 @@ async def record_payment(
         db, principal=principal, invoice_id=invoice_id, payment=payment
     )
     return JsonResponse(_document(recorded, version), status_code=201)
+
+
+_RECEIPT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Receipt PDF",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    **errors(404),
+}
+
+
+@router.get(
+    "/{invoice_id}/payments/{transaction_id}/receipt",
+    operation_id="download_payment_receipt",
+    summary="Download a payment's receipt PDF",
+    response_class=Response,
+    responses=_RECEIPT,
+)
+async def download_payment_receipt(
+    request: Request,
+    principal: InvoicesRead,
+    db: DatabaseDep,
+    invoice_id: str,
+    transaction_id: str,
+) -> Response:
+    """The receipt of a settled payment of the invoice; revalidate with its ETag."""
+    found = await receipts.pdf(
+        db, principal=principal, invoice_id=invoice_id, transaction_id=transaction_id
+    )
+    headers = {"ETag": f'"{found.etag}"', "Cache-Control": "private, no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), found.etag):
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = content_disposition(found.filename)
+    return Response(found.content, media_type="application/pdf", headers=headers)

@@ -12,6 +12,8 @@ from tests.support.tenant import Tenant
 INV = "inv_01jm0000000000000000000000"
 CUS = "cus_01jm0000000000000000000000"
 CPN = "cpn_01jm0000000000000000000000"
+CRN = "crn_01jm0000000000000000000000"
+TXN = "txn_01jm0000000000000000000000"
 
 # (method, path, body, the scope it needs)
 ENDPOINTS: list[tuple[str, str, Any, str]] = [
@@ -22,6 +24,8 @@ ENDPOINTS: list[tuple[str, str, Any, str]] = [
     ("POST", f"/invoices/{INV}/finalize", None, "invoices:write"),
     ("POST", f"/invoices/{INV}/void", None, "invoices:write"),
     ("POST", f"/invoices/{INV}/mark-uncollectible", None, "invoices:write"),
+    ("POST", f"/invoices/{INV}/refresh", None, "invoices:write"),
+    ("GET", f"/invoices/{INV}/payments/{TXN}/receipt", None, "invoices:read"),
     ("GET", "/coupons", None, "invoices:read"),
     ("POST", "/coupons", {"code": "X"}, "invoices:write"),
     ("GET", f"/coupons/{CPN}", None, "invoices:read"),
@@ -31,6 +35,14 @@ ENDPOINTS: list[tuple[str, str, Any, str]] = [
     ("POST", f"/coupons/{CPN}/disable", None, "invoices:write"),
     ("POST", f"/coupons/{CPN}/enable", None, "invoices:write"),
     ("PATCH", f"/invoices/{INV}/custom-properties", {"custom_properties": {}}, "invoices:write"),
+    ("GET", "/credit-notes?search=CN&order_by=total.asc", None, "invoices:read"),
+    (
+        "PATCH",
+        f"/credit-notes/{CRN}/custom-properties",
+        {"custom_properties": {}},
+        "invoices:write",
+    ),
+    ("GET", f"/credit-notes/{CRN}/xml", None, "invoices:read"),
     ("GET", "/customers", None, "customers:read"),
     ("POST", "/customers", {"name": "X"}, "customers:write"),
     ("GET", f"/customers/{CUS}", None, "customers:read"),
