@@ -37,6 +37,14 @@ BEYOND_SCHEMA = (
     ".unit_price: the line amount is too large",
     "line_items: at most 1000 sub-line items are allowed in one invoice",
     "url: not a valid URL",  # a port beyond 65535 (`webhooks.targets.check_url`)
+    # a fixed coupon's amount against its currency's decimals and the cap in minor units
+    "decimal places in",
+    "discount.amount: must be at most",
+    # 2026-10 customers: COMPANY needs a name, INDIVIDUAL a first and last name and country
+    "name: must not be empty",
+    "required for an INDIVIDUAL customer",
+    # custom properties as merged with those already stored
+    "custom_properties: at most",
 )
 
 

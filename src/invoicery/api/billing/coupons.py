@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from invoicery.api.billing import documents
-from invoicery.api.billing.params import Page, PerPage, errors, sort_order
+from invoicery.api.billing.params import Page, PerPage, errors, order_by_pattern, sort_order
 from invoicery.api.billing.render import coupon_document, page_document
 from invoicery.api.billing.schemas import (
     CouponCreateRequest,
@@ -144,6 +144,7 @@ async def list_coupons(
         str,
         Query(
             max_length=40,
+            pattern=order_by_pattern(_SORTABLE),
             description="`column.asc` or `column.desc`; columns: code, created_at, expires_at.",
         ),
     ] = "created_at.desc",

@@ -19,7 +19,8 @@ from starlette.responses import Response
 
 from invoicery.api.billing import credit_note_documents as v2026_03
 from invoicery.api.billing.credit_note_documents import CREDIT_TYPES, CreditNoteCreateRequest
-from invoicery.api.billing.params import Page, PerPage, errors, sort_order
+from invoicery.api.billing.fields import CustomPropertyChanges
+from invoicery.api.billing.params import Page, PerPage, errors, order_by_pattern, sort_order
 from invoicery.api.billing.render import page_document
 from invoicery.api.billing.v2026_10 import credit_notes as v2026_10
 from invoicery.api.billing.versions import RequestVersion
@@ -71,7 +72,7 @@ _XML[404] = {
 class CreditNoteCustomPropertiesRequest(BaseModel):
     """Custom property values to merge onto a credit note (a key with `null` removes it)."""
 
-    custom_properties: dict[str, Any]
+    custom_properties: CustomPropertyChanges
 
 
 def _order(order_by: str | None) -> ListOrder:
@@ -115,7 +116,11 @@ async def list_credit_notes(
     ] = None,
     status: Annotated[
         str | None,
-        Query(description="Filter by status (Draft, Finalized, Voided; or DRAFT…)", max_length=20),
+        Query(
+            description="Filter by status (Draft, Finalized, Voided; or DRAFT…)",
+            max_length=20,
+            pattern=f"^(?:{'|'.join(sorted(_STATUSES))})$",
+        ),
     ] = None,
     search: Annotated[
         str | None,
@@ -128,6 +133,7 @@ async def list_credit_notes(
             "`created_at`, `credit_note_number`, `total`, `status` (then by id, the same "
             "way). Default: `created_at.desc`",
             max_length=100,
+            pattern=order_by_pattern([column.value for column in OrderColumn]),
         ),
     ] = None,
     page: Page = 0,

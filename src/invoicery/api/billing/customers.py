@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from invoicery.api.billing import documents
-from invoicery.api.billing.params import Page, PerPage, errors, sort_order
+from invoicery.api.billing.params import Page, PerPage, errors, order_by_pattern, sort_order
 from invoicery.api.billing.render import customer_document, invoicing_entity_id, page_document
 from invoicery.api.billing.schemas import (
     AddressInput,
@@ -56,6 +56,7 @@ OrderBy = Annotated[
     str | None,
     Query(
         max_length=50,
+        pattern=order_by_pattern(ORDER_COLUMNS),
         description="Sort order, `column.direction`: columns `name`, `email`, `alias`, "
         "`created_at`; direction `asc` or `desc`. Default: `created_at.desc`.",
     ),

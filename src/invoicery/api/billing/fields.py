@@ -28,6 +28,7 @@ from pydantic_core import CoreSchema, core_schema
 
 from invoicery.api.billing.currencies import BILLING_CURRENCIES
 from invoicery.api.fields import BoundedTimestamp, CalendarDate, DecimalText
+from invoicery.domain import custom_properties as properties
 from invoicery.domain import money, numbers
 from invoicery.domain.coupons import MAX_PERCENTAGE_PLACES, MAX_REDEMPTION_LIMIT
 from invoicery.domain.tax import MAX_RATE_PLACES
@@ -38,12 +39,14 @@ __all__ = [
     "CountryCode",
     "CouponIds",
     "CurrencyCode",
+    "CustomPropertyChanges",
     "Day",
     "Email",
     "MinorAmount",
     "NetTerms",
     "NotNull",
     "Percentage",
+    "PropertyKey",
     "Quantity",
     "RedemptionLimit",
     "TaxRate",
@@ -231,3 +234,13 @@ Timestamp = Annotated[
     ),
 ]
 """An RFC 3339 timestamp with an offset, within `calendar.FIRST_INSTANT`…`LAST_INSTANT`."""
+
+
+PropertyKey = Annotated[str, Field(min_length=1, max_length=properties.MAX_KEY_LENGTH)]
+"""The key of a custom property (`invoicery.domain.custom_properties`)."""
+
+CustomPropertyChanges = Annotated[
+    dict[PropertyKey, Any], Field(max_length=properties.MAX_PROPERTIES)
+]
+"""Custom property values to merge (a key with null is removed); what the merge leaves
+is capped too (`custom_properties.merged`)."""

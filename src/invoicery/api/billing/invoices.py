@@ -17,7 +17,8 @@ from pydantic import BaseModel, StringConstraints
 from starlette.responses import Response
 
 from invoicery.api.billing import documents, listed, render
-from invoicery.api.billing.params import Page, PerPage, errors, sort_order
+from invoicery.api.billing.fields import CustomPropertyChanges
+from invoicery.api.billing.params import Page, PerPage, errors, order_by_pattern, sort_order
 from invoicery.api.billing.render import page_document
 from invoicery.api.billing.schemas import InvoiceCreateRequest, InvoicePatchRequest, LineItemInput
 from invoicery.api.billing.v2026_10 import invoices as v2026_10
@@ -97,7 +98,7 @@ register_schemas(ApiVersion.V2026_03, {"InvoicePatchRequest": InvoicePatchReques
 class InvoiceCustomPropertiesRequest(BaseModel):
     """Custom property values to merge onto an invoice (a key with `null` removes it)."""
 
-    custom_properties: dict[str, Any]
+    custom_properties: CustomPropertyChanges
 
 
 def _lifecycles(
@@ -203,6 +204,7 @@ async def list_invoices(
             "`payment_status` (then by id, the same way). Default: 2026-03 newest first, "
             "2026-10 `invoice_date.desc`",
             max_length=100,
+            pattern=order_by_pattern([column.value for column in OrderColumn]),
         ),
     ] = None,
     page: Page = 0,

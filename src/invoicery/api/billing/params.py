@@ -18,6 +18,7 @@ __all__ = [
     "PerPage",
     "RestErrorResponse",
     "errors",
+    "order_by_pattern",
     "sort_order",
 ]
 
@@ -25,6 +26,12 @@ _INT32_MAX = 2**31 - 1
 
 Page = Annotated[int, Query(ge=0, le=_INT32_MAX, description="Page number (0-indexed)")]
 PerPage = Annotated[int, Query(ge=1, le=100, description="Number of items per page")]
+
+
+def order_by_pattern(columns: Collection[str]) -> str:
+    """The regular expression of an `order_by` over `columns`, for the documents to publish
+    exactly what `sort_order` accepts."""
+    return rf"^(?:{'|'.join(sorted(columns))})\.(?:asc|desc)$"
 
 
 def sort_order(text: str, columns: Collection[str]) -> tuple[str, bool]:

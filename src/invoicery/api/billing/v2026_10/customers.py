@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from invoicery.api.billing import documents, render
-from invoicery.api.billing.fields import CurrencyCode, Email
+from invoicery.api.billing.fields import CurrencyCode, Email, PropertyKey
 from invoicery.api.billing.schemas import (
     AddressInput,
     CustomTaxes,
@@ -53,7 +53,6 @@ Locales = Annotated[list[Locale], Field(max_length=domain.MAX_LOCALES)]
 Phone = Annotated[str, Field(max_length=50)]
 VatNumber = Annotated[str, Field(max_length=50)]
 LegalNumber = Annotated[str, Field(max_length=100)]
-PropertyKey = Annotated[str, Field(min_length=1, max_length=properties.MAX_KEY_LENGTH)]
 _SAFE = 2**53  # numbers every JSON reader holds exactly
 
 
