@@ -227,8 +227,10 @@ def credit_note_document(
     details: CustomerSnapshot,
     company_name: str | None,
     note: CreditNote,
+    facturx_xml: str | None = None,
 ) -> InvoiceDocument:
-    """The `InvoiceDocument` of a finalized (or voided) credit note, amounts negated."""
+    """The `InvoiceDocument` of a finalized (or voided) credit note, amounts negated; a
+    Factur-X one carries its e-invoice's `facturx_xml`."""
     if note.credit_note_number is None or note.finalized_at is None:
         raise ValueError("a draft credit note has no document")
     issued = note.finalized_at.date()
@@ -252,6 +254,7 @@ def credit_note_document(
         paper=_paper(account.country),
         title="Credit note",
         corrects=note.invoice_number,
+        facturx_xml=facturx_xml,
         amount_label="Amount credited",
     )
 

@@ -45,6 +45,7 @@ from invoicery.domain.errors import InvalidInput, InvalidState, NotFound, Unavai
 from invoicery.domain.events import EventType
 from invoicery.domain.invoice import Invoice
 from invoicery.domain.status import PaymentStatus
+from invoicery.einvoice.seller import Profile
 from invoicery.payments.processor import PaymentProcessor, ProcessorError, Refund
 from invoicery.payments.transaction import (
     PaymentMethodType,
@@ -387,11 +388,20 @@ async def _document(db: Database, principal: Principal, credit_note_id: str) -> 
         customer = await customers.get(
             conn, account_id=note.account_id, customer_id=note.customer_id
         )
+        einvoice = await credit_notes.find_einvoice(
+            conn, account_id=note.account_id, credit_note_id=note.id
+        )
     assert stored is not None
     assert account is not None
     company = customer.company_name if customer is not None else None
+    # A Factur-X e-invoice travels inside the PDF (XRechnung's is only served as XML).
+    facturx = einvoice[1].decode() if einvoice and einvoice[0] == Profile.FACTURX else None
     return credit_note_document(
-        account=account, details=stored.customer, company_name=company, note=note
+        account=account,
+        details=stored.customer,
+        company_name=company,
+        note=note,
+        facturx_xml=facturx,
     )
 
 

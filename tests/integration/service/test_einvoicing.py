@@ -311,6 +311,10 @@ async def test_a_finalized_credit_note_has_a_valid_einvoice_naming_its_invoice(
     assert found == [["CN-000001"], ["381"], [invoice["invoice_number"]], ["153.49"]]
     sdk = await meteroid_client(tenant, http)
     assert await sdk.credit_notes.download_xml(note["id"]) == response.content
+    pdf = await tenant.request("GET", f"{v1.API}/credit-notes/{note['id']}/download")
+    assert pdf.status_code == 200, pdf.text
+    carried = get_xml_from_pdf(pdf.content, check_xsd=False)[1]  # False if it has none
+    assert (carried or None) == (response.content if profile == "facturx" else None)
     voided = await tenant.request("POST", f"{v1.API}/credit-notes/{note['id']}/void")
     assert voided.status_code == 200, voided.text
     again = await tenant.request("GET", f"{v1.API}/credit-notes/{note['id']}/xml")
