@@ -22,6 +22,7 @@ from tests.integration.api.billing import v1
 from tests.integration.api.billing.v1 import API, assert_rest_error
 from tests.integration.pages.hosted import DECLINED_CARD, GOOD_CARD, open_page
 from tests.support.receiver import Receiver, receiver
+from tests.support.sdk import meteroid_client
 from tests.support.tenant import Tenant
 from tests.support.webhooks import deliver, without_endpoints
 
@@ -259,7 +260,12 @@ async def test_every_route_needs_its_webhooks_scope(tenant: Tenant) -> None:
 
 
 async def test_a_customer_created_reaches_a_receiver_signed_and_flattened(
-    tenant: Tenant, other_tenant: Tenant, db: Database, settings: Settings, hooks: Receiver
+    tenant: Tenant,
+    other_tenant: Tenant,
+    db: Database,
+    settings: Settings,
+    hooks: Receiver,
+    http: httpx.AsyncClient,
 ) -> None:
     await without_endpoints(db)
     endpoint = await _endpoint(
@@ -335,6 +341,14 @@ async def test_a_customer_created_reaches_a_receiver_signed_and_flattened(
     first, again = hooks.requests()
     assert again.headers["webhook-id"] == first.headers["webhook-id"]
     assert Webhook(endpoint["secret"]).verify(again.body, again.headers) == body
+    sdk = await meteroid_client(tenant, http)  # the official SDK's resend decodes it too
+    resent = await sdk.webhook_endpoints.resend_webhook_delivery(delivery["id"])
+    assert (resent.id, resent.status, resent.event_type) == (
+        delivery["id"],
+        "PENDING",
+        "customer.created",
+    )
+    assert await deliver(db, settings, now=later + timedelta(minutes=1)) == 1
 
     await tenant.request("PATCH", f"{ENDPOINTS}/{endpoint['id']}", json={"disabled": True})
     assert_rest_error(await tenant.request("POST", resend), 409, "CONFLICT")
