@@ -31,6 +31,7 @@ from uuid import UUID
 
 import orjson
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     FromClause,
     Integer,
@@ -445,7 +446,7 @@ def _ordered_page_with_total(
         .select_from(source)
         .where(*conditions)
         .order_by(*keys)
-        .offset(bindparam("offset", type_=Integer))
+        .offset(bindparam("offset", type_=BigInteger))  # page × per_page passes int32
         .limit(bindparam("limit", type_=Integer))
     )
     return _with_total(ids, total, listed_only).order_by(*keys)
@@ -590,7 +591,7 @@ def _einvoicing_page_with_total(
         .select_from(source)
         .where(*conditions)
         .order_by(*keys)
-        .offset(bindparam("offset", type_=Integer))
+        .offset(bindparam("offset", type_=BigInteger))  # page × per_page passes int32
         .limit(bindparam("limit", type_=Integer))
     )
     return _with_total(ids, total, True).order_by(*keys)

@@ -281,3 +281,13 @@ async def test_order_by_sorts_2026_03_lists_too_with_exact_counts(tenant: Tenant
     assert (beyond["data"], beyond["pagination_meta"]["total_items"]) == ([], 4)
     newest_first = [other["id"], *reversed(list(amounts))]
     assert id_list(await listing(tenant)) == newest_first  # 2026-03's default is unchanged
+
+
+async def test_a_page_far_beyond_the_last_is_empty_in_every_order_and_filter(
+    tenant: Tenant,
+) -> None:
+    for query in ("einvoicing_status=FAILED", "order_by=amount.desc"):
+        url = f"{API}/invoices?page=2147483647&per_page=35&{query}"
+        response = await tenant.request("GET", url)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"] == []
