@@ -422,23 +422,21 @@ def _live(lifecycles: tuple[Lifecycle, ...] | None) -> list[ColumnElement[bool]]
     return conditions
 
 
-@lru_cache(maxsize=64)
-def _ordered_page_with_total(
-    by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None, order: ListOrder, listed_only: bool
+def _sorted_page(
+    conditions: list[ColumnElement[bool]],
+    total: ColumnElement[int],
+    order: ListOrder | None,
+    listed_only: bool,
 ) -> Select[Any]:
-    """`_page_with_total` in `order`: the list's ids sorted by its key (then by id, the
-    same way) and skipped by OFFSET, with the same count. Parameters: `account_id`,
-    `customer_id` (if `by_customer`), `offset`, `limit`."""
-    conditions = _live(lifecycles)
-    if by_customer:
-        conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
-        total = _customer_total(lifecycles).scalar_subquery()
+    """The rows matching `conditions` with the list's `total`, sorted by `order`'s key (then
+    by id, the same way; newest first if None) and skipped by OFFSET."""
+    if order is None:
+        keys: tuple[ColumnElement[Any], ...] = (_t.id.desc(),)
     else:
-        total = _account_totals(lifecycles)[1].scalar_subquery()
-    key = _order_key(order.column)
-    keys = (key.desc(), _t.id.desc()) if order.descending else (key.asc(), _t.id.asc())
+        key = _order_key(order.column)
+        keys = (key.desc(), _t.id.desc()) if order.descending else (key.asc(), _t.id.asc())
     source: FromClause = invoices
-    if order.column is OrderColumn.CUSTOMER_NAME:
+    if order is not None and order.column is OrderColumn.CUSTOMER_NAME:
         customer = and_(_c.account_id == _t.account_id, _c.id == _t.customer_id)
         source = invoices.outerjoin(customers, customer)
     ids = (
@@ -450,6 +448,21 @@ def _ordered_page_with_total(
         .limit(bindparam("limit", type_=Integer))
     )
     return _with_total(ids, total, listed_only).order_by(*keys)
+
+
+@lru_cache(maxsize=64)
+def _ordered_page_with_total(
+    by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None, order: ListOrder, listed_only: bool
+) -> Select[Any]:
+    """`_page_with_total` in `order`, with the same count. Parameters: `account_id`,
+    `customer_id` (if `by_customer`), `offset`, `limit`."""
+    conditions = _live(lifecycles)
+    if by_customer:
+        conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
+        total = _customer_total(lifecycles).scalar_subquery()
+    else:
+        total = _account_totals(lifecycles)[1].scalar_subquery()
+    return _sorted_page(conditions, total, order, listed_only)
 
 
 async def numbered_page(
@@ -499,17 +512,6 @@ async def numbered_rows(
     the columns it prints are read. With `einvoicing_status`, only invoices whose
     e-invoice has it (counted by the statement: the kept counts know no such filter).
     """
-    if einvoicing_status is not None:
-        return await _einvoicing_rows(
-            conn,
-            account_id=account_id,
-            customer_id=customer_id,
-            lifecycles=_sorted(lifecycles),
-            offset=offset,
-            limit=limit,
-            order=order,
-            einvoicing_status=einvoicing_status,
-        )
     return await _numbered(
         conn,
         account_id=account_id,
@@ -519,6 +521,7 @@ async def numbered_rows(
         limit=limit,
         listed_only=True,
         order=order,
+        einvoicing_status=einvoicing_status,
     )
 
 
@@ -532,8 +535,10 @@ async def _numbered(
     limit: int,
     listed_only: bool,
     order: ListOrder | None,
+    einvoicing_status: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The list's total and the page's rows, JSON decoded.
+    """The list's total and the page's rows, JSON decoded (only invoices whose e-invoice
+    has `einvoicing_status`, if given).
 
     The count and the page are one statement built once per kind of list (filters):
     building and running them as two statements cost more than rendering the page.
@@ -546,9 +551,12 @@ async def _numbered(
         "offset": offset,
         "limit": limit,
         "bucket_rest": _BUCKET_REST[conn.dialect.name],
+        "einvoicing_status": einvoicing_status,
     }
     by_customer = customer_id is not None
-    if order is None:
+    if einvoicing_status is not None:
+        statement = _einvoicing_page_with_total(by_customer, wanted, order)
+    elif order is None:
         statement = _page_with_total(by_customer, wanted, listed_only)
     else:
         statement = _ordered_page_with_total(by_customer, wanted, order, listed_only)
@@ -556,11 +564,33 @@ async def _numbered(
     names = list(result.keys())
     rows = [dict(zip(names, row, strict=True)) for row in result.all()]  # RowMapping is slower
     if not rows:
-        counting = _customer_total(wanted) if by_customer else _account_totals(wanted)[1]
+        if einvoicing_status is not None:
+            counting = _einvoicing_total(by_customer, wanted)
+        else:
+            counting = _customer_total(wanted) if by_customer else _account_totals(wanted)[1]
         return int((await conn.execute(counting, params)).scalar_one()), []
     size = sum(len(row[name] or "") for row in rows for name in JSON_NAMES)
     await off_the_loop(lambda: _decode_json(rows), heavy=size > HEAVY_JSON_CHARS)
     return int(rows[0]["total_items"]), rows
+
+
+@lru_cache(maxsize=16)
+def _einvoicing_total(by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None) -> Select[Any]:
+    """The count of the live invoices whose e-invoice has one status (the kept counts know
+    no such filter). Parameters: `account_id`, `customer_id` (if `by_customer`),
+    `einvoicing_status`."""
+    return select(func.count()).select_from(invoices).where(*_einvoicing(by_customer, lifecycles))
+
+
+def _einvoicing(
+    by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None
+) -> list[ColumnElement[bool]]:
+    conditions = _live(lifecycles)
+    status = bindparam("einvoicing_status", type_=_t.einvoicing_status.type)
+    conditions.append(_t.einvoicing_status == status)
+    if by_customer:
+        conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
+    return conditions
 
 
 @lru_cache(maxsize=64)
@@ -568,72 +598,10 @@ def _einvoicing_page_with_total(
     by_customer: bool, lifecycles: tuple[Lifecycle, ...] | None, order: ListOrder | None
 ) -> Select[Any]:
     """A page of the invoices with one e-invoicing status and their count, in one statement
-    (on `ix_invoices_account_einvoicing`, which holds e-invoices only). Parameters:
-    `account_id`, `customer_id` (if `by_customer`), `einvoicing_status`, `offset`, `limit`."""
-    conditions = _live(lifecycles)
-    conditions.append(
-        _t.einvoicing_status == bindparam("einvoicing_status", type_=_t.einvoicing_status.type)
-    )
-    if by_customer:
-        conditions.append(_t.customer_id == bindparam("customer_id", type_=_t.customer_id.type))
-    total = select(func.count()).select_from(invoices).where(*conditions).scalar_subquery()
-    if order is None:
-        keys: tuple[ColumnElement[Any], ...] = (_t.id.desc(),)
-    else:
-        key = _order_key(order.column)
-        keys = (key.desc(), _t.id.desc()) if order.descending else (key.asc(), _t.id.asc())
-    source: FromClause = invoices
-    if order is not None and order.column is OrderColumn.CUSTOMER_NAME:
-        customer = and_(_c.account_id == _t.account_id, _c.id == _t.customer_id)
-        source = invoices.outerjoin(customers, customer)
-    ids = (
-        select(_t.id)
-        .select_from(source)
-        .where(*conditions)
-        .order_by(*keys)
-        .offset(bindparam("offset", type_=BigInteger))  # page × per_page passes int32
-        .limit(bindparam("limit", type_=Integer))
-    )
-    return _with_total(ids, total, True).order_by(*keys)
-
-
-async def _einvoicing_rows(
-    conn: AsyncConnection,
-    *,
-    account_id: UUID,
-    customer_id: UUID | None,
-    lifecycles: tuple[Lifecycle, ...] | None,
-    offset: int,
-    limit: int,
-    order: ListOrder | None,
-    einvoicing_status: str,
-) -> tuple[int, list[dict[str, Any]]]:
-    """`numbered_rows` of the invoices whose e-invoice has `einvoicing_status`."""
-    by_customer = customer_id is not None
-    statement = _einvoicing_page_with_total(by_customer, lifecycles, order)
-    params = {
-        "account_id": account_id,
-        "customer_id": customer_id,
-        "einvoicing_status": einvoicing_status,
-        "offset": offset,
-        "limit": limit,
-    }
-    result = await conn.execute(statement, params)
-    names = list(result.keys())
-    rows = [dict(zip(names, row, strict=True)) for row in result.all()]
-    if not rows:
-        counting = (
-            select(func.count())
-            .select_from(invoices)
-            .where(
-                *_live(lifecycles),
-                _t.einvoicing_status == einvoicing_status,
-                *([_t.customer_id == customer_id] if by_customer else []),
-            )
-        )
-        return int((await conn.execute(counting, params)).scalar_one()), []
-    _decode_json(rows)
-    return int(rows[0]["total_items"]), rows
+    (on `ix_invoices_account_einvoicing`, which holds e-invoices only). Parameters: those
+    of `_einvoicing_total`, `offset`, `limit`."""
+    total = _einvoicing_total(by_customer, lifecycles).scalar_subquery()
+    return _sorted_page(_einvoicing(by_customer, lifecycles), total, order, True)
 
 
 def _decode_json(rows: list[dict[str, Any]]) -> None:
