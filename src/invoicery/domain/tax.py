@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from invoicery.domain.vat_numbers import counts_for_reverse_charge, vat_id_country
+
 __all__ = [
     "MAX_RATE_PLACES",
     "ExemptionType",
@@ -33,10 +35,8 @@ __all__ = [
 
 MAX_RATE_PLACES = 8
 
+
 # VAT numbers of Greece start with EL, not the ISO 3166 code GR.
-_VAT_PREFIX_COUNTRY = {"EL": "GR"}
-
-
 class ExemptionType(StrEnum):
     """Why no tax is charged although a rate would apply (billing-v1 names)."""
 
@@ -80,12 +80,7 @@ def line_taxes(
 
 def vat_country(vat_number: str | None) -> str | None:
     """The country a VAT number belongs to, from its two-letter prefix, if it has one."""
-    if not vat_number:
-        return None
-    prefix = vat_number.strip()[:2].upper()
-    if len(prefix) != 2 or not prefix.isalpha():
-        return None
-    return _VAT_PREFIX_COUNTRY.get(prefix, prefix)
+    return vat_id_country(vat_number) if vat_number else None
 
 
 def exemption_for(
@@ -100,6 +95,8 @@ def exemption_for(
         return ExemptionType.TAX_EXEMPT
     if not vat_number or merchant_country is None:
         return None
+    if not counts_for_reverse_charge(vat_number, customer_country):
+        return None  # a number that fails its country's check digits relieves no tax
     country = customer_country or vat_country(vat_number)
     if country is not None and country.upper() != merchant_country.upper():
         return ExemptionType.REVERSE_CHARGE

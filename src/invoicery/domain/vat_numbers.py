@@ -74,6 +74,7 @@ def vat_id_country(vat_id: str) -> str | None:
     return _PREFIX_COUNTRY.get(prefix, prefix)
 
 
+@cache
 def valid_vat_id(vat_id: str) -> bool:
     """Whether `vat_id` is a VAT number with a country prefix and valid check digits.
 

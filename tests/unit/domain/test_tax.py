@@ -54,8 +54,10 @@ def test_vat_numbers_name_their_country() -> None:
     ("exempt", "vat", "country", "merchant", "expected"),
     [
         (True, None, None, None, ExemptionType.TAX_EXEMPT),
-        (False, "FR123", None, "DE", ExemptionType.REVERSE_CHARGE),
-        (False, "FR123", "FR", "DE", ExemptionType.REVERSE_CHARGE),
+        (False, "FR40303265045", None, "DE", ExemptionType.REVERSE_CHARGE),
+        (False, "FR40303265045", "FR", "DE", ExemptionType.REVERSE_CHARGE),
+        (False, "FR123", "FR", "DE", None),  # fails its check digits: no reverse charge
+        (False, "12-3456789", "US", "DE", ExemptionType.REVERSE_CHARGE),  # unchecked: counts
         (False, "DE123", "DE", "DE", None),
         (False, "DE123", None, "DE", None),
         (False, "FR123", None, None, None),  # no merchant country configured

@@ -1,8 +1,7 @@
 """Pricing and finalization, shared by both faces (AP `POST /invoices` finalizes at once).
 
 `price` turns an invoice's lines, its customer's tax situation, coupons and credit into
-amounts (see `invoicery.domain.totals`); only a valid VAT number can reverse-charge
-(`_reverse_charge_possible`).
+amounts (see `invoicery.domain.totals`; reverse charge by `domain.tax.exemption_for`).
 `finalize` does it for real inside the caller's write transaction: it numbers the
 invoice, freezes the customer's details, counts the coupon redemptions, consumes the
 credit and, if the account has e-invoicing on, issues the e-invoice
@@ -46,7 +45,7 @@ def price(
     """`invoice` with every amount computed from its lines, taxes, coupons and credit."""
     exemption = exemption_for(
         tax_exempt=customer.is_tax_exempt,
-        vat_number=customer.vat_number if _reverse_charge_possible(customer) else None,
+        vat_number=customer.vat_number,
         customer_country=customer.country,
         merchant_country=merchant_country,
     )
@@ -64,8 +63,8 @@ def price(
 
 
 def _reverse_charge_possible(customer: Customer) -> bool:
-    """Whether the account's country can matter: reverse charge needs a buyer's VAT number
-    that counts (`domain.vat_numbers.counts_for_reverse_charge`)."""
+    """Whether the account's country can matter (saves reading it): reverse charge needs a
+    buyer's VAT number that counts, as `domain.tax.exemption_for` decides."""
     number = customer.vat_number
     if customer.is_tax_exempt or not number:
         return False
