@@ -78,6 +78,24 @@ class Documents:
     xml_download_path: DownloadPath  # of an invoice's e-invoice XML (service.einvoicing)
     opened: OpenedDocuments[InvoicePdf] = field(default_factory=OpenedDocuments)
 
+    def signed_url(self, path: str) -> str:
+        """`path` on this server, signed to be valid for `link_ttl` seconds."""
+        expires = int(_clock()) + self.link_ttl
+        return f"{self.base_url}{path}?{sign(self.ring, path, expires=expires)}"
+
+    def granted(
+        self, path: str, query: str, *, account_id: str, invoice_id: str
+    ) -> tuple[UUID, UUID, int]:
+        """The account and invoice a signed link (its path and raw query string) names, and
+        when it expires (Unix seconds); `InvalidLink` if its signature or ids are not good."""
+        link = verify(self.ring, path, query, now=_clock())
+        try:
+            account = ids.decode(ids.ACCOUNT, account_id)
+            invoice = ids.decode(ids.INVOICE, invoice_id)
+        except ids.InvalidId:
+            raise InvalidLink("the link names no document") from None
+        return account, invoice, link.expires
+
 
 @dataclass(frozen=True, slots=True)
 class InvoicePdf:
@@ -129,8 +147,7 @@ def pdf_link_for(docs: Documents, *, account_id: UUID, invoice_id: UUID) -> str:
     path = docs.download_path(
         ids.encode(ids.ACCOUNT, account_id), ids.encode(ids.INVOICE, invoice_id)
     )
-    expires = int(_clock()) + docs.link_ttl
-    return f"{docs.base_url}{path}?{sign(docs.ring, path, expires=expires)}"
+    return docs.signed_url(path)
 
 
 async def open_for_account(
@@ -169,13 +186,11 @@ async def open_by_link(
 ) -> SignedLink:
     """The document a signed link (path ids and raw query string) grants; `InvalidLink`."""
     path = docs.download_path(account_id, invoice_id)
-    granted = verify(docs.ring, path, query, now=_clock())
-    try:
-        account, invoice = ids.decode(ids.ACCOUNT, account_id), ids.decode(ids.INVOICE, invoice_id)
-    except ids.InvalidId:
-        raise InvalidLink("the link names no document") from None
+    account, invoice, expires = docs.granted(
+        path, query, account_id=account_id, invoice_id=invoice_id
+    )
     opened = await open_for_account(db, docs, account_id=account, invoice_id=invoice)
-    return SignedLink(opened, granted.expires)
+    return SignedLink(opened, expires)
 
 
 async def open_by_id(

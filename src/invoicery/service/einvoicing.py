@@ -19,7 +19,6 @@ never fails the finalization: the invoice is FAILED, with the reasons on it.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -28,7 +27,6 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from invoicery.auth.tokens import Principal
-from invoicery.documents.signing import InvalidLink, sign, verify
 from invoicery.domain import ids
 from invoicery.domain.account import Account
 from invoicery.domain.credit_notes import CREDIT_NOTE_PREFIX, CreditNote, CreditNoteStatus
@@ -73,10 +71,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("invoicery.einvoicing")
-
-
-def _clock() -> float:
-    return time.time()
 
 
 SELLER_SETTINGS = {
@@ -328,8 +322,7 @@ async def xml_link(db: Database, docs: Documents, *, principal: Principal, invoi
     path = docs.xml_download_path(
         ids.encode(ids.ACCOUNT, principal.account_id), ids.encode(ids.INVOICE, parsed)
     )
-    expires = int(_clock()) + docs.link_ttl
-    return f"{docs.base_url}{path}?{sign(docs.ring, path, expires=expires)}"
+    return docs.signed_url(path)
 
 
 async def open_xml_by_link(
@@ -337,10 +330,8 @@ async def open_xml_by_link(
 ) -> SignedXml:
     """The e-invoice a signed link (path ids and raw query string) grants; `InvalidLink`."""
     path = docs.xml_download_path(account_id, invoice_id)
-    granted = verify(docs.ring, path, query, now=_clock())
-    try:
-        account, invoice = ids.decode(ids.ACCOUNT, account_id), ids.decode(ids.INVOICE, invoice_id)
-    except ids.InvalidId:
-        raise InvalidLink("the link names no document") from None
+    account, invoice, expires = docs.granted(
+        path, query, account_id=account_id, invoice_id=invoice_id
+    )
     document = await _open(db, account_id=account, invoice_id=invoice)
-    return SignedXml(document, granted.expires)
+    return SignedXml(document, expires)

@@ -17,7 +17,7 @@ from lxml import etree
 from meteroid import NotFoundError
 
 from invoicery.domain.errors import InvalidInput
-from invoicery.service import accounts, einvoicing
+from invoicery.service import accounts, documents
 from invoicery.store.database import Database
 from tests.integration.api.billing import v1
 from tests.integration.documents.conftest import pdf_text
@@ -224,7 +224,7 @@ async def test_the_ap_xml_link_is_signed_and_expires(
     pdf_path = urlsplit(url).path.removesuffix(".xml") + ".pdf"  # a signature names its path
     assert (await http.get(f"{pdf_path}?{urlsplit(url).query}")).status_code == 403
     expires = int(_fields(url)["expires"])
-    monkeypatch.setattr(einvoicing, "_clock", lambda: float(expires))
+    monkeypatch.setattr(documents, "_clock", lambda: float(expires))  # links' one clock
     assert (await http.get(url)).status_code == 403
     monkeypatch.undo()
     others = await other_tenant.headers()
