@@ -39,11 +39,15 @@ M = TypeVar("M", bound=BaseModel)
 HEADER = "Invoicery-Version"
 
 
+_ASKED = "invoicery.asked_version"  # the header's version, kept by the middleware
+
+
 def _answered_in(scope: Scope) -> ApiVersion:
-    """The header's version (the middleware refused unknown ones), else the caller's."""
-    asked = Headers(scope=scope).get(HEADER)
-    if asked is not None and (version := parse_api_version(asked)) is not None:
-        return version
+    """The version the request asked for (`VersionHeaderMiddleware` read it and refused
+    unknown ones), else the caller's pinned one."""
+    asked: ApiVersion | None = scope.get("state", {}).get(_ASKED)
+    if asked is not None:
+        return asked
     principal = known_caller(scope)
     return principal.api_version if principal is not None else NEWEST
 
@@ -141,9 +145,11 @@ class VersionHeaderMiddleware:
             await send(message)
 
         asked = Headers(scope=scope).get(HEADER)
-        if asked is not None and parse_api_version(asked) is None:
-            known = ", ".join(version.value for version in ApiVersion)
+        version = None if asked is None else parse_api_version(asked)
+        if asked is not None and version is None:
+            known = ", ".join(known_version.value for known_version in ApiVersion)
             refusal = BadRequest(f"unknown API version {asked!r}", {HEADER: f"one of {known}"})
             await self.renderer.for_domain(scope, refusal)(scope, receive, send_with_version)
             return
+        scope.setdefault("state", {})[_ASKED] = version
         await self.app(scope, receive, send_with_version)
