@@ -45,6 +45,8 @@ BEYOND_SCHEMA = (
     "required for an INDIVIDUAL customer",
     # custom properties as merged with those already stored
     "custom_properties: at most",
+    # a payment's date against the server's clock
+    "paid_at: must not be in the future",
 )
 
 

@@ -185,4 +185,7 @@ def test_the_v1_document_finds_no_failure_with_every_check(
     report = done.stdout + done.stderr
     (tmp_path / "schemathesis.txt").write_text(report)
     assert done.returncode == 0, report[-6000:]
-    assert "No issues found" in report, report[-6000:]
+    # Warnings (operations schemathesis could only answer 404 or 401, such as introspect
+    # without client credentials) are reported, not failures: none may be found.
+    assert "Failures:" not in report, report[-6000:]
+    assert " passed" in report, report[-6000:]
